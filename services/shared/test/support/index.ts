@@ -1,0 +1,2 @@
+export { RedisServer, freePort, waitForPort } from './redisServer';
+export { eventually } from './eventually';
