@@ -5,3 +5,5 @@ export * from './redis';
 export * from './main';
 export * from './model';
 export * from './mediamtx/types';
+export * from './mediamtx/client';
+export * from './streamStore';

@@ -153,6 +153,8 @@ export interface CollectorStatus {
   lastAttemptAt: string | null;
   lastError: string | null;
   lastCycleMs: number | null;
+  /** CPU time (user + system) of the last cycle, in ms. */
+  lastCycleCpuMs: number | null;
   mediamtxVersion: string | null;
   /** False when the version is not one the collector was tested against. */
   versionTested: boolean | null;

@@ -1,0 +1,28 @@
+import path from 'node:path';
+import express from 'express';
+import type { ApiDeps } from './deps';
+import { errorHandler, notFound } from './errors';
+import type { LatestCache } from './latest';
+import { healthRoutes } from './routes/health';
+import { snapshotRoutes } from './routes/snapshots';
+import { streamRoutes } from './routes/streams';
+import { systemRoutes } from './routes/system';
+
+/** The dashboard's files, as laid out in the repository (services/web/public). */
+export const DEFAULT_STATIC_DIR = path.resolve(__dirname, '../../web/public');
+
+export function createApp(deps: ApiDeps, cache: LatestCache, staticDir: string): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+  app.use(streamRoutes(cache));
+  app.use(healthRoutes(deps));
+  app.use(systemRoutes(deps));
+  app.use(snapshotRoutes(deps));
+  app.use('/api', notFound);
+  app.use(express.static(staticDir, { index: 'index.html', maxAge: 0 }));
+  app.use(notFound);
+  app.use(errorHandler);
+  return app;
+}

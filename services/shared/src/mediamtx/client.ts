@@ -1,0 +1,165 @@
+import axios, { AxiosError, type AxiosInstance } from 'axios';
+import http from 'node:http';
+import {
+  CONN_TYPES,
+  INFO,
+  LIST_ENDPOINTS,
+  PATHS_LIST,
+  type ApiLayout,
+  type ConnType,
+  type RawConn,
+  type RawInfo,
+  type RawList,
+  type RawPath,
+  type RawSnapshot,
+} from './types';
+
+export interface MediaMtxClientOptions {
+  /** Base URL without credentials, e.g. http://127.0.0.1:9997. */
+  baseUrl: string;
+  user?: string;
+  pass?: string;
+  timeoutMs: number;
+  /** itemsPerPage asked for; MediaMTX's default is 100. */
+  pageSize: number;
+  /** Pages of one list fetched at once. */
+  pageConcurrency?: number;
+}
+
+/** A fault talking to MediaMTX, with a message that is safe to log and show (no credentials). */
+export class MediaMtxError extends Error {
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'MediaMtxError';
+  }
+}
+
+const LIST_KINDS = [...CONN_TYPES, 'hlsMuxer'] as const;
+type ListKind = (typeof LIST_KINDS)[number];
+
+/** How often a list that neither layout serves is asked again (in polls). */
+const ABSENT_RECHECK_POLLS = 30;
+
+/**
+ * The one module that talks to MediaMTX's Control API. It reads every page of every list, finds
+ * out per list which endpoint layout the server has (v1.20 /v3/srtconns/list or v1.21
+ * /v3/srt/conns/list) and remembers it, and treats a list that neither layout serves (a protocol
+ * that is switched off) as empty.
+ */
+export class MediaMtxClient {
+  private readonly http: AxiosInstance;
+  private readonly layoutOf = new Map<ListKind, ApiLayout>();
+  private readonly absentUntilPoll = new Map<ListKind, number>();
+  private polls = 0;
+  private preferred: ApiLayout = 'v1.21';
+
+  constructor(private readonly opts: MediaMtxClientOptions) {
+    this.http = axios.create({
+      baseURL: opts.baseUrl,
+      timeout: opts.timeoutMs,
+      auth: opts.user !== undefined ? { username: opts.user, password: opts.pass ?? '' } : undefined,
+      responseType: 'text',
+      transformResponse: [(data: unknown) => data],
+      validateStatus: () => true,
+      maxRedirects: 0,
+      httpAgent: new http.Agent({ keepAlive: true, maxSockets: 8 }),
+    });
+  }
+
+  /** The layout that answered last, or null before any list was read. */
+  get layout(): ApiLayout | null {
+    return this.layoutOf.size > 0 ? this.preferred : null;
+  }
+
+  /** One full read of the server: info, every path, and the lists the paths refer to. */
+  async poll(): Promise<RawSnapshot> {
+    this.polls++;
+    const [info, paths] = await Promise.all([this.get<RawInfo>(INFO), this.listAll<RawPath>(PATHS_LIST)]);
+    const referenced = new Set<string>();
+    for (const p of paths) {
+      if (p.source?.type) referenced.add(p.source.type);
+      for (const r of p.readers ?? []) if (r.type) referenced.add(r.type);
+    }
+    const conns = Object.fromEntries(CONN_TYPES.map((t) => [t, [] as RawConn[]])) as Record<ConnType, RawConn[]>;
+    const wanted = CONN_TYPES.filter((t) => referenced.has(t));
+    const [lists, hlsMuxers] = await Promise.all([
+      Promise.all(wanted.map((t) => this.readList(t))),
+      referenced.has('hlsSession') ? this.readList('hlsMuxer') : Promise.resolve([]),
+    ]);
+    wanted.forEach((t, i) => (conns[t] = lists[i]));
+    return { info, paths, conns, hlsMuxers };
+  }
+
+  private async readList(kind: ListKind): Promise<RawConn[]> {
+    const absentUntil = this.absentUntilPoll.get(kind);
+    if (absentUntil !== undefined && this.polls < absentUntil) return [];
+    const known = this.layoutOf.get(kind);
+    const order: ApiLayout[] = known ? [known, other(known)] : [this.preferred, other(this.preferred)];
+    for (const layout of order) {
+      try {
+        const items = await this.listAll<RawConn>(LIST_ENDPOINTS[kind][layout]);
+        this.layoutOf.set(kind, layout);
+        this.preferred = layout;
+        this.absentUntilPoll.delete(kind);
+        return items;
+      } catch (err) {
+        if (!(err instanceof MediaMtxError && err.status === 404)) throw err;
+      }
+    }
+    this.layoutOf.delete(kind);
+    this.absentUntilPoll.set(kind, this.polls + ABSENT_RECHECK_POLLS);
+    return [];
+  }
+
+  /** Every item of a paged list: page 0 first, then the remaining pages a few at a time. */
+  async listAll<T>(endpoint: string): Promise<T[]> {
+    const first = await this.page<T>(endpoint, 0);
+    const pageCount = first.pageCount ?? 1;
+    const pages: T[][] = [first.items ?? []];
+    const concurrency = this.opts.pageConcurrency ?? 4;
+    for (let next = 1; next < pageCount; next += concurrency) {
+      const batch: Promise<RawList<T>>[] = [];
+      for (let p = next; p < Math.min(pageCount, next + concurrency); p++) batch.push(this.page<T>(endpoint, p));
+      for (const list of await Promise.all(batch)) pages.push(list.items ?? []);
+    }
+    return pages.flat();
+  }
+
+  private async page<T>(endpoint: string, page: number): Promise<RawList<T>> {
+    const list = await this.get<RawList<T>>(endpoint, { page, itemsPerPage: this.opts.pageSize });
+    if (typeof list !== 'object' || list === null || (list.items !== undefined && !Array.isArray(list.items))) {
+      throw new MediaMtxError(`${endpoint}: answer is not a list`);
+    }
+    return list;
+  }
+
+  private async get<T>(endpoint: string, params?: Record<string, number>): Promise<T> {
+    let res;
+    try {
+      res = await this.http.get<string>(endpoint, { params });
+    } catch (err) {
+      throw new MediaMtxError(`${endpoint}: ${describe(err)}`);
+    }
+    if (res.status !== 200) throw new MediaMtxError(`${endpoint}: HTTP ${res.status}`, res.status);
+    try {
+      return JSON.parse(res.data) as T;
+    } catch {
+      throw new MediaMtxError(`${endpoint}: malformed JSON`);
+    }
+  }
+}
+
+function other(layout: ApiLayout): ApiLayout {
+  return layout === 'v1.20' ? 'v1.21' : 'v1.20';
+}
+
+function describe(err: unknown): string {
+  if (err instanceof AxiosError) {
+    if (err.code === 'ECONNABORTED' || err.code === 'ETIMEDOUT') return 'timed out';
+    return err.code ?? err.message;
+  }
+  return err instanceof Error ? err.message : String(err);
+}
