@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Starts the whole stack natively: Redis (unless REDIS_URL points elsewhere), the MediaMTX emulator
+# with demo streams (unless MEDIAMTX_API_URL or MEDIAMTX_NODES is set), collector, sysmon,
+# snapshotter and api. Ctrl-C stops everything.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -f .env ] && set -a && . ./.env && set +a
+
+RUN_DIR=${RUN_DIR:-.run}
+mkdir -p "$RUN_DIR"
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  echo "stopping…"
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  echo "stopped"
+}
+trap stop INT TERM EXIT
+start() { # name command…
+  local name=$1; shift
+  "$@" > >(tee -a "$RUN_DIR/$name.log" | sed -u "s/^/[$name] /") 2>&1 &
+  pids+=($!)
+}
+
+if [ -z "${REDIS_URL:-}" ]; then
+  port=${REDIS_PORT:-6379}
+  if redis-cli -p "$port" ping >/dev/null 2>&1; then
+    echo "using the Redis already running on port $port"
+  else
+    start redis redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$RUN_DIR"
+  fi
+  export REDIS_URL="redis://127.0.0.1:$port/0"
+fi
+
+if [ -z "${MEDIAMTX_API_URL:-}" ] && [ -z "${MEDIAMTX_NODES:-}" ]; then
+  echo "no MEDIAMTX_API_URL set: starting the MediaMTX emulator with demo streams"
+  export EMULATOR_PORT=${EMULATOR_PORT:-9997}
+  start emulator node mediamtx-test/dist/main.js
+  export MEDIAMTX_API_URL="http://127.0.0.1:$EMULATOR_PORT"
+  if command -v ffmpeg >/dev/null 2>&1 && [ -z "${SNAPSHOT_SOURCE_URL:-}" ]; then
+    # Demo thumbnails: one SRT test pattern, served to every stream name.
+    demo_port=${DEMO_SRT_PORT:-9710}
+    start testpattern bash -c "while true; do ffmpeg -hide_banner -loglevel error -re -f lavfi -i testsrc2=size=640x360:rate=25 \
+      -c:v libx264 -preset ultrafast -tune zerolatency -g 25 -f mpegts 'srt://127.0.0.1:$demo_port?mode=listener'; sleep 0.2; done"
+    export SNAPSHOT_SOURCE_URL="srt://127.0.0.1:$demo_port?streamid=read:{name}"
+  fi
+fi
+
+for svc in collector sysmon snapshotter api; do
+  start "$svc" node "services/$svc/dist/main.js"
+done
+echo
+echo "MediaMTX Monitor: dashboard on http://localhost:${API_PORT:-8080}  (Ctrl-C stops everything; logs in $RUN_DIR/)"
+wait -n "${pids[@]}" || true
+echo "a process ended; shutting the stack down"
