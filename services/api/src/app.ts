@@ -4,6 +4,7 @@ import type { ApiDeps } from './deps';
 import { errorHandler, notFound } from './errors';
 import type { LatestCache } from './latest';
 import { healthRoutes } from './routes/health';
+import { metricsRoutes } from './routes/metrics';
 import { snapshotRoutes } from './routes/snapshots';
 import { streamRoutes } from './routes/streams';
 import { systemRoutes } from './routes/system';
@@ -18,6 +19,7 @@ export function createApp(deps: ApiDeps, cache: LatestCache, staticDir: string):
   app.set('query parser', 'simple');
   app.use(streamRoutes(cache));
   app.use(healthRoutes(deps));
+  app.use(metricsRoutes(deps, cache));
   app.use(systemRoutes(deps));
   app.use(snapshotRoutes(deps));
   app.use('/api', notFound);
