@@ -24,6 +24,7 @@ run: build
 
 test: build
 	@scripts/system-deps.sh test
+	npx tsc -p tsconfig.test.json
 	@scripts/test.sh
 
 bench: build

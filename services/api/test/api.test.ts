@@ -1,7 +1,7 @@
 import request from 'supertest';
 import Redis from 'ioredis';
 import WebSocket from 'ws';
-import { StreamStore, createLogger, keys, type CollectorStatus } from '@mmon/shared';
+import { StreamStore, createLogger, type CollectorStatus } from '@mmon/shared';
 import { RedisServer, eventually } from '@mmon/test-support';
 import { startApi, type RunningApi } from '../src/server';
 
