@@ -1,0 +1,36 @@
+import { MediaMtxClient, StreamStore, FaultLog, connectRedis, createLogger, runMain } from '@mmon/shared';
+import { readConfig } from './config';
+import { NodeCollector } from './nodeCollector';
+
+runMain(() => {
+  const config = readConfig(process.env);
+  const logger = createLogger('collector', config.logLevel);
+  const redis = connectRedis(config.redisUrl, new FaultLog(logger));
+  const store = new StreamStore(redis, config.nodeTtlSeconds);
+  const collectors = config.nodes.map(
+    (node) =>
+      new NodeCollector(
+        {
+          node: node.id,
+          intervalMs: config.intervalMs,
+          excludePrefixes: config.excludePrefixes,
+          health: config.health,
+          goneRetentionMs: config.goneRetentionMs,
+        },
+        {
+          client: new MediaMtxClient({ baseUrl: node.baseUrl, user: node.user, pass: node.pass, timeoutMs: config.timeoutMs, pageSize: config.pageSize }),
+          store,
+          logger,
+        },
+      ),
+  );
+  collectors.forEach((c) => c.start());
+  logger.info('collector started', { nodes: config.nodes.map((n) => ({ id: n.id, url: n.baseUrl })), intervalMs: config.intervalMs });
+  return {
+    async stop() {
+      await Promise.all(collectors.map((c) => c.stop()));
+      redis.disconnect();
+      logger.info('collector stopped');
+    },
+  };
+});

@@ -1,0 +1,184 @@
+import Redis from 'ioredis';
+import { Emulator, benchScenario, demoScenario, type Fault } from '@mmon/mediamtx-test';
+import { MediaMtxClient, StreamStore, keys, type CollectorStatus, type Stream } from '@mmon/shared';
+import { RedisServer, eventually } from '@mmon/test-support';
+import { DEFAULT_HEALTH_RULES } from '../src/health';
+import { NodeCollector } from '../src/nodeCollector';
+import { memoryLogger } from './support';
+
+interface Harness {
+  collector: NodeCollector;
+  lines: Record<string, unknown>[];
+}
+
+describe('NodeCollector against the emulator and a real Redis', () => {
+  let redisServer: RedisServer;
+  let redis: Redis;
+  const emulators: Emulator[] = [];
+  const collectors: NodeCollector[] = [];
+
+  beforeAll(async () => {
+    redisServer = await RedisServer.start();
+    redis = new Redis(redisServer.url);
+  });
+  afterEach(async () => {
+    await Promise.all(collectors.splice(0).map((c) => c.stop()));
+    await Promise.all(emulators.splice(0).map((e) => e.close()));
+  });
+  afterAll(async () => {
+    redis.disconnect();
+    await redisServer.stop();
+  });
+
+  const harness = (emu: Emulator, node = 'local', intervalMs = 200, storeRedis: Redis = redis): Harness => {
+    const { logger, lines } = memoryLogger();
+    const collector = new NodeCollector(
+      { node, intervalMs, excludePrefixes: ['__preview__/'], health: DEFAULT_HEALTH_RULES, goneRetentionMs: 600_000 },
+      { client: new MediaMtxClient({ baseUrl: emu.url, timeoutMs: 300, pageSize: 100 }), store: new StreamStore(storeRedis, 60), logger },
+    );
+    collectors.push(collector);
+    return { collector, lines };
+  };
+  const latest = async (): Promise<Stream[]> => JSON.parse((await redis.get(keys.streamsLatest)) ?? '[]');
+  const nodeStatus = async (node = 'local'): Promise<CollectorStatus> => JSON.parse((await redis.get(keys.nodeStatus(node)))!);
+
+  test('writes the demo streams with the design fields, rates from the second sample, and publishes', async () => {
+    await redis.flushall();
+    const emu = await Emulator.start({ scenario: demoScenario() });
+    emulators.push(emu);
+    const sub = new Redis(redisServer.url);
+    const messages: string[] = [];
+    await sub.subscribe(keys.updates);
+    sub.on('message', (_c, m) => messages.push(m));
+    const { collector } = harness(emu);
+    await collector.cycle();
+    let streams = await latest();
+    expect(streams.map((s) => s.name)).toEqual(['cam/entrance', 'live/backup', 'live/contribution', 'live/studio', 'live/webcam']);
+    const srt = streams.find((s) => s.name === 'live/contribution')!;
+    expect(srt).toMatchObject({ node: 'local', sourceType: 'srtConn', online: true, tracks: ['H264', 'MPEG-4 Audio'], readers: 2 });
+    expect(srt.rtt).toEqual(expect.any(Number));
+    expect(srt.linkCapacityMbps).toEqual(expect.any(Number));
+    expect(srt.recvRateMbps).toEqual(expect.any(Number)); // native SRT rate, present from the first sample
+    expect(srt.readerList.map((r) => r.protocol).sort()).toEqual(['srt', 'webrtc']);
+    const rtmp = streams.find((s) => s.name === 'live/studio')!;
+    expect(rtmp.recvRateMbps).toBeNull(); // derived rates need two samples
+    const offline = streams.find((s) => s.name === 'live/backup')!;
+    expect(offline).toMatchObject({ online: false, sourceType: null, readers: 0, rtt: null });
+
+    await new Promise((r) => setTimeout(r, 300));
+    await collector.cycle();
+    streams = await latest();
+    expect(streams.find((s) => s.name === 'live/studio')!.recvRateMbps).toBeGreaterThan(0);
+    const meta = JSON.parse((await redis.get(keys.streamsMeta))!);
+    expect(meta.nodes).toEqual(['local']);
+    expect(Date.parse(meta.collectedAt)).toBeGreaterThan(Date.now() - 5000);
+    await eventually(() => expect(messages.map((m) => JSON.parse(m).kind)).toEqual(['streams', 'streams']));
+    expect(await nodeStatus()).toMatchObject({ stale: false, mediamtxVersion: 'v1.20.1', versionTested: true, streams: 5, lastError: null });
+    sub.disconnect();
+  });
+
+  test('every one of 260 paths appears, with the readers of each', async () => {
+    await redis.flushall();
+    const emu = await Emulator.start({ scenario: benchScenario(260, 2), layout: 'v1.21' });
+    emulators.push(emu);
+    const { collector } = harness(emu);
+    await collector.cycle();
+    const streams = await latest();
+    expect(streams).toHaveLength(260);
+    expect(new Set(streams.map((s) => s.name)).size).toBe(260);
+    for (const s of streams.filter((x) => x.online)) {
+      expect(s.readers).toBe(2);
+      expect(s.readerList).toHaveLength(2);
+      expect(s.readerList.every((r) => r.direction === 'read' && r.protocol !== null)).toBe(true);
+    }
+    expect(streams.filter((s) => !s.online).length).toBe(13); // one in 20 is offline
+    expect((await nodeStatus()).apiLayout).toBe('v1.21');
+  });
+
+  test.each<[string, Fault]>([
+    ['5xx', { kind: 'status', status: 500 }],
+    ['slower than the timeout', { kind: 'slow', delayMs: 2000 }],
+    ['malformed JSON', { kind: 'malformed' }],
+    ['connection reset', { kind: 'reset' }],
+  ])('MediaMTX %s: keeps the last snapshot, marks stale, logs once, recovers', async (_label, fault) => {
+    await redis.flushall();
+    const emu = await Emulator.start({ scenario: demoScenario() });
+    emulators.push(emu);
+    const { collector, lines } = harness(emu);
+    await collector.cycle();
+    const before = await redis.get(keys.streamsLatest);
+    emu.setFault(fault);
+    for (let i = 0; i < 3; i++) await collector.cycle();
+    expect(await redis.get(keys.streamsLatest)).toBe(before);
+    const stale = await nodeStatus();
+    expect(stale.stale).toBe(true);
+    expect(stale.lastError).toEqual(expect.any(String));
+    expect(lines.filter((l) => l.level === 'warn' && String(l.message).includes('mediamtx'))).toHaveLength(1);
+    emu.setFault(null);
+    await collector.cycle();
+    expect(await nodeStatus()).toMatchObject({ stale: false, lastError: null });
+    expect(lines.filter((l) => l.level === 'info' && String(l.message).includes('recovered'))).toHaveLength(1);
+  });
+
+  test('MediaMTX down and back on the same port: the loop keeps running and recovers by itself', async () => {
+    await redis.flushall();
+    let emu = await Emulator.start({ scenario: demoScenario() });
+    const port = emu.port;
+    const { collector, lines } = harness(emu);
+    collector.start();
+    await eventually(async () => expect(await latest()).toHaveLength(5));
+    await emu.close();
+    await eventually(async () => expect((await nodeStatus()).stale).toBe(true));
+    expect(await latest()).toHaveLength(5);
+    emu = await Emulator.start({ scenario: demoScenario(), port });
+    emulators.push(emu);
+    await eventually(async () => expect((await nodeStatus()).stale).toBe(false));
+    expect(lines.filter((l) => l.level === 'warn').length).toBe(1);
+  });
+
+  test('Redis down and restarted: the collector survives, logs once, and writes again', async () => {
+    const own = await RedisServer.start();
+    const ownRedis = new Redis(own.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: () => 100 });
+    ownRedis.on('error', () => undefined);
+    const emu = await Emulator.start({ scenario: demoScenario() });
+    emulators.push(emu);
+    const { collector, lines } = harness(emu, 'local', 200, ownRedis);
+    collector.start();
+    const check = new Redis(own.url, { retryStrategy: () => 100 });
+    check.on('error', () => undefined);
+    await eventually(async () => expect(await check.get(keys.streamsLatest)).not.toBeNull());
+    await own.stop();
+    await new Promise((r) => setTimeout(r, 1000));
+    await own.start(); // an empty Redis: everything was lost
+    await eventually(async () => expect(JSON.parse((await check.get(keys.streamsLatest)) ?? '[]')).toHaveLength(5), 10000, 100);
+    const redisWarnings = lines.filter((l) => l.level === 'warn' && String(l.message).startsWith('redis'));
+    expect(redisWarnings.length).toBeGreaterThanOrEqual(1);
+    expect(redisWarnings.length).toBeLessThanOrEqual(2); // once when it went, at most once more when the error changed
+    await collector.stop();
+    check.disconnect();
+    ownRedis.disconnect();
+    await own.stop();
+  });
+
+  test('an unknown MediaMTX version is tried anyway and reported as untested', async () => {
+    await redis.flushall();
+    const emu = await Emulator.start({ scenario: demoScenario(), version: 'v1.99.0' });
+    emulators.push(emu);
+    const { collector, lines } = harness(emu);
+    await collector.cycle();
+    await collector.cycle();
+    expect(await latest()).toHaveLength(5);
+    expect(await nodeStatus()).toMatchObject({ mediamtxVersion: 'v1.99.0', versionTested: false });
+    expect(lines.filter((l) => String(l.message).includes('untested'))).toHaveLength(1);
+  });
+
+  test('excluded prefixes are left out', async () => {
+    await redis.flushall();
+    const scenario = demoScenario();
+    scenario.paths.push({ name: '__preview__/live/studio', source: null });
+    const emu = await Emulator.start({ scenario });
+    emulators.push(emu);
+    await harness(emu).collector.cycle();
+    expect((await latest()).map((s) => s.name)).not.toContain('__preview__/live/studio');
+  });
+});
