@@ -1,0 +1,251 @@
+import { execFileSync } from 'node:child_process';
+import type Redis from 'ioredis';
+import { keys, snapshotImageUrl, type CollectorStatus, type Connection, type SnapshotIndexEntry, type SrtWindow, type Stream } from '@mmon/shared';
+
+/** What the dashboard's data looks like in Redis; written the way collector, sysmon and snapshotter write it. */
+
+const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
+
+export function srtWindow(seconds: number, overrides: Partial<SrtWindow> = {}): SrtWindow {
+  return { seconds, loss: 0, retrans: 0, drop: 0, belated: 0, undecrypt: 0, rttP50Ms: 0.4, rttP95Ms: 0.9, ...overrides };
+}
+
+export function srtSource(overrides: Partial<Connection> = {}): Connection {
+  return {
+    id: 'c0ffee00-0000-4000-8000-000000000001',
+    type: 'srtConn',
+    protocol: 'srt',
+    direction: 'publish',
+    remoteAddr: '127.0.0.1:40123',
+    userAgent: null,
+    created: ago(3_600_000),
+    bytesIn: 873_000_000,
+    bytesOut: 0,
+    rateInMbps: 1.94,
+    rateOutMbps: 0,
+    health: { level: 'ok', reasons: [] },
+    srt: {
+      rttMs: 0.36,
+      linkCapacityMbps: 1808.58,
+      latencyMs: 120,
+      mbpsReceiveRate: 1.94,
+      mbpsSendRate: 0,
+      packetsReceived: 812_345,
+      packetsSent: 1200,
+      packetsReceivedLoss: 14,
+      packetsReceivedRetrans: 9,
+      packetsReceivedDrop: 3,
+      packetsReceivedBelated: 0,
+      packetsReceivedUndecrypt: 0,
+      packetsSendLoss: 0,
+      packetsRetrans: 0,
+      packetsSendDrop: 0,
+      window10s: srtWindow(10, { drop: 3, loss: 5, retrans: 4, rttP50Ms: 0.35, rttP95Ms: 0.8 }),
+      window60s: srtWindow(60, { drop: 3, loss: 14, retrans: 9 }),
+    },
+    ...overrides,
+  };
+}
+
+export function hlsReader(id: string, userAgent: string | null, overrides: Partial<Connection> = {}): Connection {
+  return {
+    id,
+    type: 'hlsSession',
+    protocol: 'hls',
+    direction: 'read',
+    remoteAddr: '127.0.0.1:52001',
+    userAgent,
+    created: ago(120_000),
+    bytesIn: 0,
+    bytesOut: 12_500_000,
+    rateInMbps: 0,
+    rateOutMbps: 1.9,
+    health: { level: 'ok', reasons: [] },
+    hls: { lastRequest: ago(1000), framesDiscarded: null, isCDN: false },
+    ...overrides,
+  };
+}
+
+export function stream(node: string, name: string, overrides: Partial<Stream> = {}): Stream {
+  return {
+    node,
+    name,
+    confName: 'all_others',
+    online: true,
+    onlineSince: ago(5_400_000),
+    offlineSince: null,
+    sourceType: 'srtConn',
+    tracks: ['H264', 'MPEG-4 Audio'],
+    bytesReceived: 873_000_000,
+    bytesSent: 25_000_000,
+    readers: 0,
+    rtt: 0.36,
+    recvRateMbps: 1.94,
+    sendRateMbps: 0,
+    linkCapacityMbps: 1808.58,
+    inboundFramesInError: 0,
+    source: srtSource(),
+    readerList: [],
+    health: { level: 'ok', reasons: [] },
+    ...overrides,
+  };
+}
+
+export function offlineStream(node: string, name: string): Stream {
+  return stream(node, name, {
+    online: false,
+    onlineSince: null,
+    offlineSince: ago(300_000),
+    sourceType: null,
+    tracks: [],
+    rtt: null,
+    recvRateMbps: null,
+    sendRateMbps: null,
+    linkCapacityMbps: null,
+    source: null,
+  });
+}
+
+export function collectorStatus(node: string, streams: number, overrides: Partial<CollectorStatus> = {}): CollectorStatus {
+  return {
+    node,
+    stale: false,
+    lastSuccessAt: new Date().toISOString(),
+    lastAttemptAt: new Date().toISOString(),
+    lastError: null,
+    lastCycleMs: 12,
+    lastCycleCpuMs: 3,
+    mediamtxVersion: 'v1.20.1',
+    versionTested: true,
+    apiLayout: 'v1.20',
+    intervalMs: 60_000,
+    streams,
+    online: streams,
+    readers: 0,
+    ...overrides,
+  };
+}
+
+export function systemSample(overrides: Record<string, unknown> = {}) {
+  return {
+    cpu_percent: 37.5,
+    cpu_per_core: [52.1, 18.4, 71.9, 7.7],
+    ram_used_mb: 2842,
+    ram_total_mb: 7936,
+    swap_used_mb: 0,
+    swap_total_mb: 2048,
+    net_in_mbps: 48.2,
+    net_out_mbps: 131.7,
+    load_avg: [1.21, 0.98, 0.77],
+    temperature_c: 54.5,
+    disks: [{ mount: '/', size_mb: 120_000, used_mb: 61_000, percent: 51.2 }],
+    uptime_s: 1_209_600,
+    hostname: 'media-01',
+    sampledAt: new Date().toISOString(),
+    intervalMs: 60_000,
+    containers: [
+      { name: 'mmon-api-1', id: 'a1b2c3d4e5f6', image: 'mmon/api', service: 'api', state: 'running', health: 'healthy', restart_count: 0, cpu_percent: 3.2, mem_used_mb: 84, mem_limit_mb: 512, net_in_mbps: 0.4, net_out_mbps: 6.1 },
+      { name: 'mmon-redis-1', id: 'b1b2c3d4e5f6', image: 'redis:7', service: 'redis', state: 'running', health: null, restart_count: 0, cpu_percent: 0.8, mem_used_mb: 12, mem_limit_mb: null, net_in_mbps: 0.2, net_out_mbps: 0.3 },
+    ],
+    ...overrides,
+  };
+}
+
+/** A real JPEG test picture from ffmpeg's test source. */
+export function testJpeg(): Buffer {
+  return execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x180:rate=1', '-frames:v', '1', '-f', 'image2', '-c:v', 'mjpeg', '-'], {
+    maxBuffer: 4 * 1024 * 1024,
+  });
+}
+
+/** Writes the streams (merged view, meta, per-node status) and announces them like a collector. */
+export async function writeStreams(redis: Redis, streams: Stream[], collectedAt = new Date().toISOString()): Promise<void> {
+  const nodes = [...new Set(streams.map((s) => s.node))].sort();
+  const multi = redis.multi().set(keys.streamsLatest, JSON.stringify(streams)).set(keys.streamsMeta, JSON.stringify({ collectedAt, nodes }));
+  for (const node of nodes) {
+    multi.sadd(keys.nodes, node).set(keys.nodeStatus(node), JSON.stringify(collectorStatus(node, streams.filter((s) => s.node === node).length)));
+  }
+  await multi.publish(keys.updates, JSON.stringify({ kind: 'streams', at: collectedAt })).exec();
+}
+
+export async function writeSystem(redis: Redis, sample: object): Promise<void> {
+  await redis.set(keys.systemLatest, JSON.stringify(sample));
+  await redis.publish(keys.updates, JSON.stringify({ kind: 'system', at: new Date().toISOString() }));
+}
+
+/** Stores images for `withImage` and an index entry per name (an error entry for `failing`). */
+export async function writeSnapshots(redis: Redis, withImage: string[], failing: Record<string, string>, jpeg: Buffer): Promise<void> {
+  const takenAt = new Date().toISOString();
+  const index: SnapshotIndexEntry[] = [];
+  for (const name of withImage) {
+    await redis.hset(keys.snapshot(name), 'image', jpeg, 'meta', JSON.stringify({ name, takenAt }));
+    index.push({ name, takenAt, url: snapshotImageUrl(name) });
+  }
+  for (const [name, error] of Object.entries(failing)) index.push({ name, takenAt: null, url: null, error, failures: 3 });
+  await redis.set(keys.snapshotsIndex, JSON.stringify(index));
+  await redis.publish(keys.updates, JSON.stringify({ kind: 'snapshots', at: takenAt }));
+}
+
+export const XSS_USER_AGENT = '<img src=x onerror=window.__xss=1>';
+
+/** A small but varied picture: two nodes, SRT/RTMP/RTSP/WebRTC sources, ok/warn/crit, one offline stream. */
+export function demoStreams(): Stream[] {
+  return [
+    stream('node-a', 'cam/studio-a', {
+      readers: 2,
+      sendRateMbps: 3.9,
+      readerList: [
+        hlsReader('d00d0000-0000-4000-8000-000000000001', XSS_USER_AGENT),
+        hlsReader('d00d0000-0000-4000-8000-000000000002', 'Mozilla/5.0 (X11; Linux x86_64) Chrome/126.0', { remoteAddr: '127.0.0.1:52002' }),
+      ],
+    }),
+    stream('node-a', 'cam/studio-b', {
+      recvRateMbps: 4.82,
+      rtt: 23.4,
+      linkCapacityMbps: 96.3,
+      health: { level: 'warn', reasons: ['SRT drop 3 packets in 10 s'] },
+      source: srtSource({ health: { level: 'warn', reasons: ['SRT drop 3 packets in 10 s'] } }),
+    }),
+    stream('node-a', 'event/main', {
+      sourceType: 'rtmpConn',
+      rtt: null,
+      linkCapacityMbps: null,
+      recvRateMbps: 6.1,
+      readers: 14,
+      sendRateMbps: 85.4,
+      source: srtSource({ id: 'r1', type: 'rtmpConn', protocol: 'rtmp', srt: undefined, rtmp: { framesDiscarded: 0 } }),
+    }),
+    stream('node-a', 'webrtc/guest', {
+      sourceType: 'webRTCSession',
+      tracks: ['VP8', 'Opus'],
+      rtt: null,
+      linkCapacityMbps: null,
+      recvRateMbps: 1.2,
+      source: srtSource({
+        id: 'w1',
+        type: 'webRTCSession',
+        protocol: 'webrtc',
+        srt: undefined,
+        webrtc: { peerConnectionEstablished: true, localCandidate: '127.0.0.1:8189/udp/host', remoteCandidate: '127.0.0.1:61000/udp/host', jitter: 0.4, rtpPacketsLost: 0, framesDiscarded: 0, window10s: { rtpLost: 0 } },
+      }),
+    }),
+    stream('node-b', 'lobby', {
+      sourceType: 'rtspSession',
+      tracks: ['H265'],
+      rtt: null,
+      linkCapacityMbps: null,
+      recvRateMbps: 0.31,
+      readers: 1,
+      health: { level: 'crit', reasons: ['RTP lost 120 packets in 10 s', 'receive rate 0.31 Mbit/s below 0.5'] },
+      source: srtSource({
+        id: 'p1',
+        type: 'rtspSession',
+        protocol: 'rtsp',
+        srt: undefined,
+        rtsp: { transport: 'UDP', profile: 'AVP', rtpPacketsLost: 1200, rtpPacketsInError: 0, rtcpPacketsInError: 0, jitter: 3.2, rtpPacketsReportedLost: 0, rtpPacketsDiscarded: 0, window10s: { rtpLost: 120, rtpErrors: 0, rtcpErrors: 0 } },
+        health: { level: 'crit', reasons: ['RTP lost 120 packets in 10 s'] },
+      }),
+    }),
+    offlineStream('node-b', 'backup'),
+  ];
+}

@@ -1,0 +1,34 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import Redis from 'ioredis';
+import { createLogger } from '@mmon/shared';
+import { RedisServer } from '@mmon/test-support';
+import { startApi, type RunningApi } from '../../../api/src/server';
+
+export const PUBLIC_DIR = path.join(__dirname, '..', '..', 'public');
+
+/** The real backend of the dashboard: redis-server and the api serving services/web/public. */
+export interface Stack {
+  redis: Redis;
+  api: RunningApi;
+  base: string;
+  close(): Promise<void>;
+}
+
+export async function startStack(): Promise<Stack> {
+  // The npm "build" of @mmon/web: puts uPlot into public/vendor/.
+  execFileSync(process.execPath, [path.join(__dirname, '..', '..', 'scripts', 'vendor.js')], { stdio: 'ignore' });
+  const redisServer = await RedisServer.start();
+  const redis = new Redis(redisServer.url);
+  const api = await startApi({ redisUrl: redisServer.url, port: 0, host: '127.0.0.1', staticDir: PUBLIC_DIR, logger: createLogger('web-test', 'error') });
+  return {
+    redis,
+    api,
+    base: `http://127.0.0.1:${api.port}`,
+    async close() {
+      await api.close();
+      redis.disconnect();
+      await redisServer.stop();
+    },
+  };
+}
