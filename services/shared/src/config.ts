@@ -37,6 +37,16 @@ export function int(env: Env, name: string, fallback: number, opts: { min?: numb
   return n;
 }
 
+export function num(env: Env, name: string, fallback: number, opts: { min?: number; max?: number } = {}): number {
+  const value = raw(env, name);
+  if (value === undefined) return fallback;
+  if (!/^-?(\d+\.?\d*|\.\d+)$/.test(value)) throw new ConfigError(name, `must be a number, got "${value}"`);
+  const n = Number(value);
+  if (opts.min !== undefined && n < opts.min) throw new ConfigError(name, `must be at least ${opts.min}, got ${n}`);
+  if (opts.max !== undefined && n > opts.max) throw new ConfigError(name, `must be at most ${opts.max}, got ${n}`);
+  return n;
+}
+
 export function bool(env: Env, name: string, fallback: boolean): boolean {
   const value = raw(env, name);
   if (value === undefined) return fallback;
@@ -68,9 +78,18 @@ export function url(env: Env, name: string, fallback: string, protocols: readonl
   return parsed;
 }
 
-/** Hides user:password in a URL-looking string, for logs and error messages. */
+/**
+ * Hides credentials in a URL-looking string (or a log line holding URLs), for logs and error
+ * messages: user:password@, secret query parameters (pass, passphrase, password, user, username,
+ * token; e.g. SRT's passphrase) and the user:pass parts of an SRT streamid ("read:path:user:pass",
+ * or "#!::...,u=user,s=pass").
+ */
 export function redactUrl(value: string): string {
-  return value.replace(/(\/\/)([^/@\s]*)@/, (_m, slashes: string) => `${slashes}***@`);
+  return value
+    .replace(/(\/\/)([^/@\s]*)@/g, (_m, slashes: string) => `${slashes}***@`)
+    .replace(/([?&;](?:pass|passphrase|password|user|username|token)=)[^&;\s'"]+/gi, '$1***')
+    .replace(/([?&;]streamid=(?:read|publish):[^:&;\s'"]*:)[^&;\s'"]+/gi, '$1***')
+    .replace(/((?:,|%2C)[us]=)[^,&;\s'"%]+/gi, '$1***');
 }
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;

@@ -12,9 +12,15 @@ export const keys = {
   streamsMeta: `${PREFIX}:streams:meta`,
   /** JSON object of host metrics (the design's key). */
   systemLatest: `${PREFIX}:system:latest`,
-  /** Hash: field "image" (JPEG bytes) and "meta" (JSON); one per stream. */
+  /**
+   * Hash: field "image" (JPEG bytes) and "meta" (JSON SnapshotMeta); one per stream path name,
+   * written by the snapshotter with an expiry of a few intervals, so a stream that went away loses it.
+   */
   snapshot: (name: string) => `${PREFIX}:snapshots:${name}`,
-  /** JSON array of { name, takenAt, url, error? } for every stream the snapshotter knows. */
+  /**
+   * JSON array of SnapshotIndexEntry for every online stream, rewritten (with an expiry) each
+   * snapshotter cycle; followed by a "snapshots" message on updates.
+   */
   snapshotsIndex: `${PREFIX}:snapshotsindex:latest`,
   /** Redis Stream of a time series, e.g. history('streams'). */
   history: (series: string) => `${PREFIX}:history:${series}`,
@@ -31,3 +37,30 @@ export const keys = {
 } as const;
 
 export type UpdateKind = 'streams' | 'system' | 'snapshots';
+
+/** The "meta" field of a snapshot hash. */
+export interface SnapshotMeta {
+  name: string;
+  /** When the frame was captured (ISO). */
+  takenAt: string;
+}
+
+/** One entry of snapshotsIndex, as /api/snapshots/latest answers it. */
+export interface SnapshotIndexEntry {
+  name: string;
+  /** Capture time of the image at url; null while there is none. */
+  takenAt: string | null;
+  /** Where the API serves the image (snapshotImageUrl); null while there is none. */
+  url: string | null;
+  /** The last capture's failure (short, credentials hidden); absent after a success. */
+  error?: string;
+  /** Consecutive failed captures, with error. */
+  failures?: number;
+  /** When the next capture is due after failures (ISO), with error. */
+  retryAt?: string;
+}
+
+/** The API address of a stream's snapshot image: the name is one encoded segment (its slashes as %2F). */
+export function snapshotImageUrl(name: string): string {
+  return `/api/snapshots/${encodeURIComponent(name)}.jpg`;
+}

@@ -1,7 +1,68 @@
-import { Router } from 'express';
+import { Router, type Response } from 'express';
+import { keys, type SnapshotMeta } from '@mmon/shared';
 import type { ApiDeps } from '../deps';
+import { HttpError, writeError } from '../errors';
 
-/** GET /api/snapshots/latest and the images (issue #3: snapshotter). */
-export function snapshotRoutes(_deps: ApiDeps): Router {
-  return Router();
+const IMAGE_PATH = /^\/api\/snapshots\/(.+)\.jpg$/;
+const MAX_NAME_LENGTH = 1024;
+
+/**
+ * The stream name of an image request from the raw (still encoded) path segment; %2F stands for
+ * a slash inside the name. Names that could address something else are a 400.
+ */
+export function imageName(encoded: string): string {
+  let name: string;
+  try {
+    name = decodeURIComponent(encoded);
+  } catch {
+    throw new HttpError(400, 'malformed snapshot name');
+  }
+  if (
+    name.length > MAX_NAME_LENGTH ||
+    name.startsWith('/') ||
+    /[\0\\]/.test(name) ||
+    name.split('/').some((segment) => segment === '' || segment === '.' || segment === '..')
+  ) {
+    throw new HttpError(400, 'invalid snapshot name');
+  }
+  return name;
+}
+
+/**
+ * GET /api/snapshots/latest: the snapshotter's index, [{ name, takenAt, url, error? }].
+ * GET /api/snapshots/<encodeURIComponent(name)>.jpg: the stream's latest thumbnail.
+ */
+export function snapshotRoutes(deps: ApiDeps): Router {
+  const router = Router();
+  router.get('/api/snapshots/latest', async (_req, res) => {
+    let index: string | null;
+    try {
+      index = await deps.redis.get(keys.snapshotsIndex);
+    } catch {
+      return writeError(res, 503, 'redis unavailable');
+    }
+    res.set('Cache-Control', 'no-cache').type('application/json').send(index ?? '[]');
+  });
+  router.get(IMAGE_PATH, async (req, res) => {
+    // req.path is still percent-encoded; the name is decoded exactly once, here.
+    const name = imageName(IMAGE_PATH.exec(req.path)![1]);
+    let image: Buffer | null;
+    let meta: Buffer | null;
+    try {
+      [image, meta] = await deps.redis.hmgetBuffer(keys.snapshot(name), 'image', 'meta');
+    } catch {
+      return writeError(res, 503, 'redis unavailable');
+    }
+    if (!image || image.length === 0) return writeError(res, 404, 'no snapshot of this stream');
+    sendImage(res, image, meta ? (JSON.parse(meta.toString('utf8')) as SnapshotMeta) : null);
+  });
+  return router;
+}
+
+function sendImage(res: Response, image: Buffer, meta: SnapshotMeta | null): void {
+  const takenAtMs = meta ? Date.parse(meta.takenAt) : NaN;
+  const etag = `"${Number.isNaN(takenAtMs) ? 'unknown' : takenAtMs.toString(36)}-${image.length.toString(36)}"`;
+  res.set({ 'Cache-Control': 'no-cache', ETag: etag, 'X-Content-Type-Options': 'nosniff' });
+  if (!Number.isNaN(takenAtMs)) res.set('Last-Modified', new Date(takenAtMs).toUTCString());
+  res.type('image/jpeg').send(image); // Express answers 304 itself when the request is fresh
 }

@@ -1,0 +1,41 @@
+import { FaultLog, connectRedis, createLogger, redactUrl, runMain } from '@mmon/shared';
+import { readConfig } from './config';
+import { FrameGrabber } from './frameGrabber';
+import { Snapshotter } from './snapshotter';
+import { SnapshotStore } from './store';
+
+runMain(() => {
+  const config = readConfig(process.env);
+  const logger = createLogger('snapshotter', config.logLevel);
+  const redis = connectRedis(config.redisUrl, new FaultLog(logger));
+  const grabber = new FrameGrabber({
+    ffmpegPath: config.ffmpegPath,
+    width: config.width,
+    timeoutMs: config.timeoutMs,
+    killGraceMs: config.killGraceMs,
+  });
+  const snapshotter = new Snapshotter(
+    {
+      intervalMs: config.intervalMs,
+      concurrency: config.concurrency,
+      sourceTemplate: config.sourceTemplate,
+      maxBackoffMs: config.maxBackoffMs,
+    },
+    { redis, grabber, store: new SnapshotStore(redis), logger },
+  );
+  snapshotter.start();
+  logger.info('snapshotter started', {
+    source: redactUrl(config.sourceTemplate),
+    intervalMs: config.intervalMs,
+    width: config.width,
+    concurrency: config.concurrency,
+    timeoutMs: config.timeoutMs,
+  });
+  return {
+    async stop() {
+      await snapshotter.stop();
+      redis.disconnect();
+      logger.info('snapshotter stopped');
+    },
+  };
+});
