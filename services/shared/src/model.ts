@@ -140,6 +140,8 @@ export interface Stream {
   /** SRT source's mbpsLinkCapacity; else null. */
   linkCapacityMbps: number | null;
   inboundFramesInError: number;
+  /** Growth of inboundFramesInError over the last 10 s (reset-safe); null until derived or when gone. */
+  inboundFramesInError10s?: number | null;
   source: Connection | null;
   readerList: Connection[];
   health: Health;

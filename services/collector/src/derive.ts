@@ -1,0 +1,261 @@
+import type { Connection, Stream } from '@mmon/shared';
+import { CounterWindow } from './counterWindow';
+import { hasNativeFigures } from './protocols/connection';
+import { RateSeries } from './rates';
+import { SrtWindows } from './srtWindow';
+
+export interface DeriveOptions {
+  /** Rates are averaged over the samples of about this span (see RateSeries). */
+  smoothingMs: number;
+  /** How long a stream that was online and vanished from MediaMTX's list stays listed as offline. */
+  goneRetentionMs: number;
+}
+
+export const DEFAULT_DERIVE_OPTIONS: DeriveOptions = { smoothingMs: 5000, goneRetentionMs: 600_000 };
+
+/** Window of the RTP counters and the path's frames in error. */
+const SHORT_WINDOW_MS = 10_000;
+const scratch = [0, 0, 0];
+
+interface StreamState {
+  /** Cycle in which the stream was last listed. */
+  seen: number;
+  name: string;
+  confName: string | null;
+  online: boolean;
+  wasOnline: boolean;
+  offlineSince: string | null;
+  goneSinceMs: number | null;
+  /** The source the byte baseline belongs to (a new publisher restarts MediaMTX's counters). */
+  sourceType: string | null;
+  sourceId: string | null;
+  bytes: RateSeries;
+  framesInError: CounterWindow;
+}
+
+interface ConnState {
+  seen: number;
+  type: string;
+  /** Only when a native rate is missing. */
+  bytes: RateSeries | null;
+  srt: SrtWindows | null;
+  /** RTSP: [rtpLost, rtpErrors, rtcpErrors]; WebRTC: [rtpLost]. */
+  rtp: CounterWindow | null;
+}
+
+/** Per node: streams by name, connections by id (their type is checked on every use). */
+interface NodeState {
+  streams: Map<string, StreamState>;
+  conns: Map<string, ConnState>;
+}
+
+/**
+ * What derive remembers between cycles, keyed by node+name and node+connection id. Each call
+ * describes the whole picture: it forgets the connections and (after the retention) the streams
+ * that the call's streams don't hold. derive updates the state in place and returns it; keep
+ * only the returned state. Memory: a few numbers per stream and connection, plus up to 61 RTT
+ * samples per SRT connection and the steps where a loss/error counter grew.
+ */
+export interface DeriveState {
+  cycle: number;
+  nodes: Map<string, NodeState>;
+}
+
+export function initialDeriveState(): DeriveState {
+  return { cycle: 0, nodes: new Map() };
+}
+
+/**
+ * Adds what needs history to normalized streams: stream and connection rates (smoothed,
+ * reset-safe; native SRT rates win), SRT 10 s / 60 s windows, RTSP/WebRTC RTP and path
+ * frames-in-error growth over 10 s, and offline tracking. A stream seen online that goes offline
+ * keeps offlineSince; one that vanished from MediaMTX's list is kept as an offline stream for
+ * goneRetentionMs or until it returns. Input streams are not modified. Output: the streams in
+ * input order, followed by gone ones; sorted by node and name when gone streams were added.
+ */
+export function derive(
+  prev: DeriveState,
+  streams: Stream[],
+  nowMs: number,
+  options: Partial<DeriveOptions> = {},
+): { streams: Stream[]; state: DeriveState } {
+  const opts: DeriveOptions = { ...DEFAULT_DERIVE_OPTIONS, ...options };
+  const state = prev;
+  const cycle = ++state.cycle;
+  const out: Stream[] = [];
+  let ctx: Ctx | undefined;
+  for (const stream of streams) {
+    // Streams of one node come together; look the node up only when it changes.
+    if (ctx === undefined || stream.node !== ctx.nodeName) {
+      let node = state.nodes.get(stream.node);
+      if (node === undefined) state.nodes.set(stream.node, (node = { streams: new Map(), conns: new Map() }));
+      ctx = { cycle, now: nowMs, opts, node, nodeName: stream.node };
+    }
+    out.push(deriveStream(ctx, stream));
+  }
+
+  let gone = false;
+  for (const [nodeName, node] of state.nodes) {
+    for (const [name, st] of node.streams) {
+      if (st.seen === cycle) continue;
+      st.goneSinceMs ??= nowMs;
+      if (!st.wasOnline || nowMs - st.goneSinceMs >= opts.goneRetentionMs) {
+        node.streams.delete(name);
+        continue;
+      }
+      out.push(goneStream(nodeName, st, nowMs));
+      gone = true;
+    }
+    for (const [id, cs] of node.conns) if (cs.seen !== cycle) node.conns.delete(id);
+    if (node.streams.size === 0) state.nodes.delete(nodeName);
+  }
+
+  if (gone) out.sort(byNodeAndName);
+  return { streams: out, state };
+}
+
+interface Ctx {
+  cycle: number;
+  now: number;
+  opts: DeriveOptions;
+  node: NodeState;
+  nodeName: string;
+}
+
+function deriveStream(ctx: Ctx, stream: Stream): Stream {
+  const { now, opts } = ctx;
+  let st = ctx.node.streams.get(stream.name);
+  if (st === undefined) {
+    st = {
+      seen: 0,
+      name: stream.name,
+      confName: null,
+      online: false,
+      wasOnline: false,
+      offlineSince: null,
+      goneSinceMs: null,
+      sourceType: null,
+      sourceId: null,
+      bytes: new RateSeries(),
+      framesInError: new CounterWindow(1, SHORT_WINDOW_MS),
+    };
+    ctx.node.streams.set(stream.name, st);
+  }
+  st.seen = ctx.cycle;
+  st.goneSinceMs = null;
+  st.confName = stream.confName;
+
+  const sourceType = stream.source?.type ?? null;
+  const sourceId = stream.source?.id ?? null;
+  let recvRateMbps: number | null = null;
+  let sendRateMbps: number | null = null;
+  if (stream.online) {
+    if (!st.online || sourceType !== st.sourceType || sourceId !== st.sourceId) st.bytes.clear();
+    st.bytes.push(now, stream.bytesReceived, stream.bytesSent, opts.smoothingMs);
+    recvRateMbps = stream.recvRateMbps ?? st.bytes.rate(0);
+    sendRateMbps = st.bytes.rate(1);
+    st.wasOnline = true;
+    st.offlineSince = null;
+  } else {
+    st.bytes.clear();
+    if (st.wasOnline) st.offlineSince ??= new Date(now).toISOString();
+  }
+  st.online = stream.online;
+  st.sourceType = sourceType;
+  st.sourceId = sourceId;
+  scratch[0] = stream.inboundFramesInError;
+  st.framesInError.push(now, scratch);
+
+  const readerList: Connection[] = new Array<Connection>(stream.readerList.length);
+  for (let i = 0; i < readerList.length; i++) readerList[i] = deriveConn(ctx, stream.readerList[i]);
+  return {
+    ...stream,
+    offlineSince: st.offlineSince,
+    recvRateMbps,
+    sendRateMbps,
+    inboundFramesInError10s: st.framesInError.sum(now, SHORT_WINDOW_MS, scratch)[0],
+    source: stream.source === null ? null : deriveConn(ctx, stream.source),
+    readerList,
+  };
+}
+
+function deriveConn(ctx: Ctx, conn: Connection): Connection {
+  // Without native figures the counters are placeholders: no rates, no windows.
+  if (!hasNativeFigures(conn)) return conn;
+  const { now, opts } = ctx;
+  let cs = ctx.node.conns.get(conn.id);
+  if (cs === undefined || cs.type !== conn.type) {
+    cs = { seen: 0, type: conn.type, bytes: null, srt: null, rtp: null };
+    ctx.node.conns.set(conn.id, cs);
+  }
+  cs.seen = ctx.cycle;
+
+  let rateInMbps = conn.srt?.mbpsReceiveRate ?? null;
+  let rateOutMbps = conn.srt?.mbpsSendRate ?? null;
+  if (rateInMbps === null || rateOutMbps === null) {
+    cs.bytes ??= new RateSeries();
+    cs.bytes.push(now, conn.bytesIn, conn.bytesOut, opts.smoothingMs);
+    rateInMbps ??= cs.bytes.rate(0);
+    rateOutMbps ??= cs.bytes.rate(1);
+  }
+  const out: Connection = { ...conn, rateInMbps, rateOutMbps };
+
+  if (conn.srt !== undefined) {
+    const srt = (cs.srt ??= new SrtWindows());
+    srt.push(now, conn.srt, conn.direction);
+    out.srt = { ...conn.srt, window10s: srt.window(now, 10), window60s: srt.window(now, 60) };
+  }
+  if (conn.rtsp !== undefined) {
+    // A publisher's loss is what MediaMTX misses; a reader's is what its client reports lost.
+    scratch[0] = conn.direction === 'publish' ? conn.rtsp.rtpPacketsLost : conn.rtsp.rtpPacketsReportedLost;
+    scratch[1] = conn.rtsp.rtpPacketsInError;
+    scratch[2] = conn.rtsp.rtcpPacketsInError;
+    const rtp = (cs.rtp ??= new CounterWindow(3, SHORT_WINDOW_MS));
+    rtp.push(now, scratch);
+    const [rtpLost, rtpErrors, rtcpErrors] = rtp.sum(now, SHORT_WINDOW_MS, scratch);
+    out.rtsp = { ...conn.rtsp, window10s: { rtpLost, rtpErrors, rtcpErrors } };
+  }
+  if (conn.webrtc !== undefined) {
+    scratch[0] = conn.webrtc.rtpPacketsLost;
+    const rtp = (cs.rtp ??= new CounterWindow(1, SHORT_WINDOW_MS));
+    rtp.push(now, scratch);
+    out.webrtc = { ...conn.webrtc, window10s: { rtpLost: rtp.sum(now, SHORT_WINDOW_MS, scratch)[0] } };
+  }
+  return out;
+}
+
+/** A stream that was online and vanished from MediaMTX's list, shown as offline. */
+function goneStream(node: string, st: StreamState, now: number): Stream {
+  st.online = false;
+  st.sourceType = null;
+  st.sourceId = null;
+  st.bytes.clear();
+  st.offlineSince ??= new Date(now).toISOString();
+  return {
+    node,
+    name: st.name,
+    confName: st.confName,
+    online: false,
+    onlineSince: null,
+    offlineSince: st.offlineSince,
+    sourceType: null,
+    tracks: [],
+    bytesReceived: 0,
+    bytesSent: 0,
+    readers: 0,
+    rtt: null,
+    recvRateMbps: null,
+    sendRateMbps: null,
+    linkCapacityMbps: null,
+    inboundFramesInError: 0,
+    inboundFramesInError10s: null,
+    source: null,
+    readerList: [],
+    health: { level: 'ok', reasons: [] },
+  };
+}
+
+function byNodeAndName(a: Stream, b: Stream): number {
+  if (a.node !== b.node) return a.node < b.node ? -1 : 1;
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
