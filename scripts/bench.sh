@@ -6,6 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
+chmod 755 "$work" # nginx workers run as an unprivileged user
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
@@ -41,7 +42,7 @@ pid $work/nginx/nginx.pid;
 error_log $work/nginx/error.log;
 events { worker_connections 1024; }
 http {
-  access_log off;
+  access_log off; sendfile on; tcp_nopush on; # as Debian ships it
   client_body_temp_path $work/nginx; proxy_temp_path $work/nginx; fastcgi_temp_path $work/nginx;
   uwsgi_temp_path $work/nginx; scgi_temp_path $work/nginx;
   server { listen 127.0.0.1:$nginx_port; root $work/html; default_type application/json; }
@@ -50,7 +51,10 @@ CONF
 nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" &
 pids+=($!)
 wait_port "$nginx_port"
-rps() { wrk -t1 -c32 -d10s "$1" | awk '/Requests\/sec/ {print $2}'; }
+rps() { wrk -t1 -c32 -d10s "$1" | awk '/Non-2xx/ {print "non-2xx answers" > "/dev/stderr"; exit 1} /Requests\/sec/ {print $2}'; }
+for url in "http://127.0.0.1:$api_port/api/streams/latest" "http://127.0.0.1:$nginx_port/api/streams/latest"; do
+  curl -sf "$url" > "$work/answer"; cmp "$work/answer" "$work/html/api/streams/latest" || { echo "$url does not answer the same bytes" >&2; ls -la "$work/answer" "$work/html/api/streams/latest" >&2; exit 1; }
+done
 rps "http://127.0.0.1:$api_port/api/streams/latest" >/dev/null # warm-up
 api_rps=$(rps "http://127.0.0.1:$api_port/api/streams/latest")
 nginx_rps=$(rps "http://127.0.0.1:$nginx_port/api/streams/latest")
