@@ -10,6 +10,15 @@ export class HttpError extends Error {
   }
 }
 
+/** Awaits a Redis read made for a request; Redis being away becomes a 503 answer. */
+export async function fromRedis<T>(read: Promise<T>): Promise<T> {
+  try {
+    return await read;
+  } catch {
+    throw new HttpError(503, 'redis unavailable');
+  }
+}
+
 /** The one error writer: every error answer is JSON { error, status }. */
 export function writeError(res: Response, status: number, message: string): void {
   if (res.headersSent) return;

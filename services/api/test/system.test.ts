@@ -3,6 +3,7 @@ import Redis from 'ioredis';
 import request from 'supertest';
 import { createLogger, keys } from '@mmon/shared';
 import { RedisServer } from '@mmon/test-support';
+import { errorHandler } from '../src/errors';
 import { systemRoutes } from '../src/routes/system';
 
 describe('GET /api/system/latest against a real redis-server', () => {
@@ -16,7 +17,7 @@ describe('GET /api/system/latest against a real redis-server', () => {
     redis.on('error', () => undefined);
     await new Promise((resolve) => redis.once('ready', resolve));
     app = express();
-    app.use(systemRoutes({ redis, logger: createLogger('api-test', 'error') }));
+    app.use(systemRoutes({ redis, logger: createLogger('api-test', 'error') })).use(errorHandler);
   });
 
   afterAll(async () => {

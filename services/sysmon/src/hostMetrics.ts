@@ -3,21 +3,22 @@ import os from 'node:os';
 import si from 'systeminformation';
 import { parseNetDev, physicalInterfaces } from './netDev';
 import { round, toMb, type CounterSample } from './rates';
-import type { DiskUsage } from './types';
+import type { DiskUsage, SystemSample } from './types';
 
 /** Host readings that need no previous sample. */
-export interface HostReadings {
-  cpu_percent: number;
-  cpu_per_core: number[];
-  ram_used_mb: number;
-  ram_total_mb: number;
-  swap_used_mb: number;
-  swap_total_mb: number;
-  load_avg: [number, number, number];
-  temperature_c: number | null;
-  uptime_s: number;
-  hostname: string;
-}
+export type HostReadings = Pick<
+  SystemSample,
+  | 'cpu_percent'
+  | 'cpu_per_core'
+  | 'ram_used_mb'
+  | 'ram_total_mb'
+  | 'swap_used_mb'
+  | 'swap_total_mb'
+  | 'load_avg'
+  | 'temperature_c'
+  | 'uptime_s'
+  | 'hostname'
+>;
 
 /**
  * CPU load (since the previous call, systeminformation keeps the baseline), memory, swap and

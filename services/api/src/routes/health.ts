@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { StreamReader, keys, type CollectorStatus } from '@mmon/shared';
 import type { ApiDeps } from '../deps';
-import { HttpError } from '../errors';
+import { fromRedis } from '../errors';
 import { isStale } from '../staleness';
 
 interface SystemStamp {
@@ -65,9 +65,7 @@ export function healthRoutes(deps: ApiDeps): Router {
   });
   router.get('/api/nodes', async (_req, res) => {
     const now = Date.now();
-    const statuses = await reader.statuses().catch(() => {
-      throw new HttpError(503, 'redis unreachable');
-    });
+    const statuses = await fromRedis(reader.statuses());
     res.json(statuses.map((s) => nodeView(s, now)));
   });
   return router;

@@ -1,7 +1,7 @@
 import { Router, type Response } from 'express';
 import { keys, type SnapshotMeta } from '@mmon/shared';
 import type { ApiDeps } from '../deps';
-import { HttpError, writeError } from '../errors';
+import { HttpError, fromRedis, writeError } from '../errors';
 
 const IMAGE_PATH = /^\/api\/snapshots\/(.+)\.jpg$/;
 const MAX_NAME_LENGTH = 1024;
@@ -35,24 +35,13 @@ export function imageName(encoded: string): string {
 export function snapshotRoutes(deps: ApiDeps): Router {
   const router = Router();
   router.get('/api/snapshots/latest', async (_req, res) => {
-    let index: string | null;
-    try {
-      index = await deps.redis.get(keys.snapshotsIndex);
-    } catch {
-      return writeError(res, 503, 'redis unavailable');
-    }
+    const index = await fromRedis(deps.redis.get(keys.snapshotsIndex));
     res.set('Cache-Control', 'no-cache').type('application/json').send(index ?? '[]');
   });
   router.get(IMAGE_PATH, async (req, res) => {
     // req.path is still percent-encoded; the name is decoded exactly once, here.
     const name = imageName(IMAGE_PATH.exec(req.path)![1]);
-    let image: Buffer | null;
-    let meta: Buffer | null;
-    try {
-      [image, meta] = await deps.redis.hmgetBuffer(keys.snapshot(name), 'image', 'meta');
-    } catch {
-      return writeError(res, 503, 'redis unavailable');
-    }
+    const [image, meta] = await fromRedis(deps.redis.hmgetBuffer(keys.snapshot(name), 'image', 'meta'));
     if (!image || image.length === 0) return writeError(res, 404, 'no snapshot of this stream');
     sendImage(res, image, meta ? (JSON.parse(meta.toString('utf8')) as SnapshotMeta) : null);
   });
