@@ -9,8 +9,10 @@ cd "$(dirname "$0")/.."
 RUN_DIR=${RUN_DIR:-.run}
 mkdir -p "$RUN_DIR"
 pids=()
+stopping=
 stop() {
   trap - INT TERM EXIT
+  stopping=1
   echo "stopping…"
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
@@ -44,6 +46,8 @@ if [ -z "${MEDIAMTX_API_URL:-}" ] && [ -z "${MEDIAMTX_NODES:-}" ]; then
     start testpattern bash -c "while true; do ffmpeg -hide_banner -loglevel error -re -f lavfi -i testsrc2=size=640x360:rate=25 \
       -c:v libx264 -preset ultrafast -tune zerolatency -g 25 -f mpegts 'srt://127.0.0.1:$demo_port?mode=listener'; sleep 0.2; done"
     export SNAPSHOT_SOURCE_URL="srt://127.0.0.1:$demo_port?streamid=read:{name}"
+    # the listener serves one reader at a time
+    export SNAPSHOT_CONCURRENCY=${SNAPSHOT_CONCURRENCY:-1}
   fi
 fi
 
@@ -53,4 +57,4 @@ done
 echo
 echo "MediaMTX Monitor: dashboard on http://localhost:${API_PORT:-8080}  (Ctrl-C stops everything; logs in $RUN_DIR/)"
 wait -n "${pids[@]}" || true
-echo "a process ended; shutting the stack down"
+[ -n "$stopping" ] || echo "a process ended; shutting the stack down"
