@@ -87,4 +87,30 @@ describe('the collector process', () => {
     expect(logged.filter((l) => l.level === 'warn' && /mediamtx node a/.test(l.message))).toHaveLength(1);
     expect(logged.at(-1)).toMatchObject({ message: 'collector stopped', service: 'collector' });
   });
+
+  test('one collector, two nodes: a node slower than the interval never delays the other', async () => {
+    await redis.flushall();
+    const fast = await Emulator.start({ scenario: demoScenario() });
+    const slow = await Emulator.start({ scenario: demoScenario() });
+    emulators.push(fast, slow);
+    slow.setFault({ kind: 'slow', delayMs: 2500 });
+    const c = collector({
+      REDIS_URL: redisServer.url,
+      COLLECT_INTERVAL_MS: '200',
+      MEDIAMTX_TIMEOUT_MS: '10000',
+      MEDIAMTX_NODES: `fast=${fast.url},slow=${slow.url}`,
+    });
+    children.push(c.child);
+    const successes = new Set<string>();
+    await eventually(async () => {
+      const status: CollectorStatus = JSON.parse((await redis.get(keys.nodeStatus('fast'))) ?? 'null');
+      if (status?.lastSuccessAt) successes.add(status.lastSuccessAt);
+      expect(successes.size).toBeGreaterThanOrEqual(5);
+    }, 2000, 100);
+    // five fresh polls of "fast" while the first poll of "slow" is still waiting for its answer
+    expect(await redis.get(keys.nodeStatus('slow'))).toBeNull();
+    expect(slow.requests.total).toBeLessThanOrEqual(2);
+    c.child.kill('SIGTERM');
+    expect(await exited(c.child)).toBe(0);
+  });
 });
