@@ -4,6 +4,7 @@ import type { ApiDeps } from './deps';
 import { errorHandler, notFound } from './errors';
 import type { LatestCache } from './latest';
 import { healthRoutes } from './routes/health';
+import { historyRoutes } from './routes/history';
 import { metricsRoutes } from './routes/metrics';
 import { snapshotRoutes } from './routes/snapshots';
 import { streamRoutes } from './routes/streams';
@@ -20,6 +21,7 @@ export function createApp(deps: ApiDeps, cache: LatestCache, staticDir: string):
   app.use(streamRoutes(cache));
   app.use(healthRoutes(deps));
   app.use(metricsRoutes(deps, cache));
+  app.use(historyRoutes(deps));
   app.use(systemRoutes(deps));
   app.use(snapshotRoutes(deps));
   app.use('/api', notFound);

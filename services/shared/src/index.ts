@@ -7,3 +7,4 @@ export * from './model';
 export * from './mediamtx/types';
 export * from './mediamtx/client';
 export * from './streamStore';
+export * from './history';

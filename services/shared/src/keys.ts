@@ -22,8 +22,8 @@ export const keys = {
    * snapshotter cycle; followed by a "snapshots" message on updates.
    */
   snapshotsIndex: `${PREFIX}:snapshotsindex:latest`,
-  /** Redis Stream of a time series, e.g. history('streams'). */
-  history: (series: string) => `${PREFIX}:history:${series}`,
+  /** Redis Stream of one stream's history: one entry (rates, RTT, readers, health) per history interval. */
+  streamHistory: (node: string, name: string) => `${PREFIX}:history:stream:${node}:${name}`,
   /** Set of node ids that have ever written. */
   nodes: `${PREFIX}:nodes`,
   /** JSON array of one node's streams. */
