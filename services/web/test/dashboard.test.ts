@@ -1,4 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
+import { StreamHistoryWriter } from '@mmon/shared';
 import { eventually } from '@mmon/test-support';
 import { launchChromium } from './support/browser';
 import { XSS_USER_AGENT, demoStreams, offlineStream, stream, systemSample, testJpeg, writeSnapshots, writeStreams, writeSystem } from './support/fixtures';
@@ -94,8 +95,15 @@ describe('dashboard served by the api', () => {
   });
 
   test('the detail of a stream lists its connections with the protocol block and draws the charts', async () => {
+    const studio = demoStreams().find((s) => s.name === 'cam/studio-a')!;
+    const writer = new StreamHistoryWriter(stack.redis, 3_600_000, 10_000);
+    for (let i = 0; i < 3; i++) await writer.append([studio]);
     await page.goto(stack.base);
+    const history = page.waitForResponse((r) => r.url().includes('/api/history?'));
     await row('cam/studio-a').locator('button.toggle').click();
+    const answer = await history;
+    expect(new URL(answer.url()).searchParams.get('name')).toBe('cam/studio-a');
+    expect((await answer.json()).points).toHaveLength(3);
     const detail = row('cam/studio-a').locator('.detail');
     await eventually(async () => expect(await detail.locator('.uplot').count()).toBe(2));
     expect(await detail.locator('h4').allTextContents()).toEqual(['Source', 'Readers (2)']);

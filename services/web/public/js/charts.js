@@ -1,6 +1,6 @@
 /**
- * Client-side history of each stream's receive rate and RTT (from the pushes; nothing is fetched),
- * and the small uPlot charts of an expanded stream. uPlot is loaded on first use, so a missing
+ * Client-side history of each stream's receive rate and RTT (from the pushes, and from the
+ * server's /api/history when a stream is expanded), and the small uPlot charts of an expanded stream. uPlot is loaded on first use, so a missing
  * vendor file only costs the charts, never the table.
  */
 import { h } from './dom.js';
@@ -35,6 +35,17 @@ export function recordStreams(streams, key, atMs) {
     }
   }
   for (const k of series.keys()) if (!seen.has(k)) series.delete(k);
+}
+
+/** Puts the server's points in front of what the pushes recorded (they cover the time before the page was opened). */
+function mergeServerHistory(key, points) {
+  const s = series.get(key) ?? { t: [], recv: [], rtt: [] };
+  series.set(key, s);
+  const first = s.t.length ? s.t[0] : Infinity;
+  const older = points.map((p) => ({ ...p, t: Math.floor(p.t / 1000) })).filter((p) => p.t < first && p.t >= first - WINDOW_S);
+  s.t.unshift(...older.map((p) => p.t));
+  s.recv.unshift(...older.map((p) => (p.online ? p.recvRateMbps : null)));
+  s.rtt.unshift(...older.map((p) => (p.online ? p.rtt : null)));
 }
 
 function historyOf(key) {
@@ -72,7 +83,7 @@ function options(title, label, color, width) {
 }
 
 /** The two charts of one expanded stream; `update()` redraws from the stored history. */
-export function createStreamCharts(key) {
+export function createStreamCharts(key, stream) {
   const recvBox = h('div', { className: 'chart' });
   const rttBox = h('div', { className: 'chart' });
   const note = h('p', { className: 'muted chart-note', hidden: true });
@@ -86,6 +97,16 @@ export function createStreamCharts(key) {
     return { recv: [s.t, s.recv], rtt: [s.t, s.rtt] };
   };
   const widthOf = (box) => Math.max(200, Math.floor(box.clientWidth || 320));
+
+  const query = new URLSearchParams({ node: stream.node, name: stream.name, minutes: String(WINDOW_S / 60) });
+  fetch(`api/history?${query}`)
+    .then((res) => (res.ok ? res.json() : null))
+    .then((body) => {
+      if (destroyed || !body) return;
+      mergeServerHistory(key, body.points);
+      api.update();
+    })
+    .catch(() => undefined); // the pushes alone still fill the charts
 
   loadUPlot().then(
     (UPlot) => {
@@ -107,7 +128,7 @@ export function createStreamCharts(key) {
     },
   );
 
-  return {
+  const api = {
     el,
     update() {
       if (!plots) return;
@@ -123,4 +144,5 @@ export function createStreamCharts(key) {
       plots = null;
     },
   };
+  return api;
 }

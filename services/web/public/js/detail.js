@@ -9,7 +9,7 @@ import { snapshotView } from './snapshots.js';
 export function streamDetail(stream, key, initialSnapshot) {
   const facts = kvList('kv kv-stream');
   const reasons = reasonList();
-  const charts = createStreamCharts(key);
+  const charts = createStreamCharts(key, stream);
   const snapshot = snapshotView('snapshot-large');
   const sourceBox = h('div', { className: 'conn-list' });
   const readersTitle = h('h4', {});
