@@ -70,8 +70,10 @@ export function initialDeriveState(): DeriveState {
  * reset-safe; native SRT rates win), SRT 10 s / 60 s windows, RTSP/WebRTC RTP and path
  * frames-in-error growth over 10 s, and offline tracking. A stream seen online that goes offline
  * keeps offlineSince; one that vanished from MediaMTX's list is kept as an offline stream for
- * goneRetentionMs or until it returns. Input streams are not modified. Output: the streams in
- * input order, followed by gone ones; sorted by node and name when gone streams were added.
+ * goneRetentionMs or until it returns. The derived fields are filled into the given streams
+ * (normalize's fresh objects; copying 10k streams and their connections again per poll costs more
+ * than everything else derive does). Output: the given streams in input order, followed by gone
+ * ones; sorted by node and name when gone streams were added.
  */
 export function derive(
   prev: DeriveState,
@@ -91,7 +93,8 @@ export function derive(
       if (node === undefined) state.nodes.set(stream.node, (node = { streams: new Map(), conns: new Map() }));
       ctx = { cycle, now: nowMs, opts, node, nodeName: stream.node };
     }
-    out.push(deriveStream(ctx, stream));
+    deriveStream(ctx, stream);
+    out.push(stream);
   }
 
   let gone = false;
@@ -122,7 +125,7 @@ interface Ctx {
   nodeName: string;
 }
 
-function deriveStream(ctx: Ctx, stream: Stream): Stream {
+function deriveStream(ctx: Ctx, stream: Stream): void {
   const { now, opts } = ctx;
   let st = ctx.node.streams.get(stream.name);
   if (st === undefined) {
@@ -166,22 +169,17 @@ function deriveStream(ctx: Ctx, stream: Stream): Stream {
   scratch[0] = stream.inboundFramesInError;
   st.framesInError.push(now, scratch);
 
-  const readerList: Connection[] = new Array<Connection>(stream.readerList.length);
-  for (let i = 0; i < readerList.length; i++) readerList[i] = deriveConn(ctx, stream.readerList[i]);
-  return {
-    ...stream,
-    offlineSince: st.offlineSince,
-    recvRateMbps,
-    sendRateMbps,
-    inboundFramesInError10s: st.framesInError.sum(now, SHORT_WINDOW_MS, scratch)[0],
-    source: stream.source === null ? null : deriveConn(ctx, stream.source),
-    readerList,
-  };
+  stream.offlineSince = st.offlineSince;
+  stream.recvRateMbps = recvRateMbps;
+  stream.sendRateMbps = sendRateMbps;
+  stream.inboundFramesInError10s = st.framesInError.sum(now, SHORT_WINDOW_MS, scratch)[0];
+  if (stream.source !== null) deriveConn(ctx, stream.source);
+  for (const reader of stream.readerList) deriveConn(ctx, reader);
 }
 
-function deriveConn(ctx: Ctx, conn: Connection): Connection {
+function deriveConn(ctx: Ctx, conn: Connection): void {
   // Without native figures the counters are placeholders: no rates, no windows.
-  if (!hasNativeFigures(conn)) return conn;
+  if (!hasNativeFigures(conn)) return;
   const { now, opts } = ctx;
   let cs = ctx.node.conns.get(conn.id);
   if (cs === undefined || cs.type !== conn.type) {
@@ -198,12 +196,14 @@ function deriveConn(ctx: Ctx, conn: Connection): Connection {
     rateInMbps ??= cs.bytes.rate(0);
     rateOutMbps ??= cs.bytes.rate(1);
   }
-  const out: Connection = { ...conn, rateInMbps, rateOutMbps };
+  conn.rateInMbps = rateInMbps;
+  conn.rateOutMbps = rateOutMbps;
 
   if (conn.srt !== undefined) {
     const srt = (cs.srt ??= new SrtWindows());
     srt.push(now, conn.srt, conn.direction);
-    out.srt = { ...conn.srt, window10s: srt.window(now, 10), window60s: srt.window(now, 60) };
+    conn.srt.window10s = srt.window(now, 10);
+    conn.srt.window60s = srt.window(now, 60);
   }
   if (conn.rtsp !== undefined) {
     // A publisher's loss is what MediaMTX misses; a reader's is what its client reports lost.
@@ -213,15 +213,14 @@ function deriveConn(ctx: Ctx, conn: Connection): Connection {
     const rtp = (cs.rtp ??= new CounterWindow(3, SHORT_WINDOW_MS));
     rtp.push(now, scratch);
     const [rtpLost, rtpErrors, rtcpErrors] = rtp.sum(now, SHORT_WINDOW_MS, scratch);
-    out.rtsp = { ...conn.rtsp, window10s: { rtpLost, rtpErrors, rtcpErrors } };
+    conn.rtsp.window10s = { rtpLost, rtpErrors, rtcpErrors };
   }
   if (conn.webrtc !== undefined) {
     scratch[0] = conn.webrtc.rtpPacketsLost;
     const rtp = (cs.rtp ??= new CounterWindow(1, SHORT_WINDOW_MS));
     rtp.push(now, scratch);
-    out.webrtc = { ...conn.webrtc, window10s: { rtpLost: rtp.sum(now, SHORT_WINDOW_MS, scratch)[0] } };
+    conn.webrtc.window10s = { rtpLost: rtp.sum(now, SHORT_WINDOW_MS, scratch)[0] };
   }
-  return out;
 }
 
 /** A stream that was online and vanished from MediaMTX's list, shown as offline. */

@@ -53,14 +53,16 @@ function worse(a: HealthLevel, b: HealthLevel): HealthLevel {
  * Gives every connection and stream its health {level, reasons}. A stream's level is the worst
  * of its own rules (offline, frames in error) and its connections'; its reasons are its own, its
  * source's, and its readers' prefixed with the reader's protocol and short id. Works on derived
- * streams (windows, offlineSince); rules whose figures are missing are skipped. Pure: returns
- * new objects.
+ * streams (windows, offlineSince); rules whose figures are missing are skipped. The health is
+ * filled into the given streams and connections (derive's output, made for this poll: copying
+ * them again costs more than the rules), which are returned.
  */
 export function applyHealth(streams: Stream[], rules: HealthRules): Stream[] {
-  return streams.map((stream) => streamWithHealth(stream, rules));
+  for (const stream of streams) fillHealth(stream, rules);
+  return streams;
 }
 
-function streamWithHealth(stream: Stream, rules: HealthRules): Stream {
+function fillHealth(stream: Stream, rules: HealthRules): void {
   const own = new Verdict();
   if (rules.offlineCrit && !stream.online && stream.offlineSince !== null) {
     own.add('crit', `offline since ${stream.offlineSince.replace(/\.\d+Z$/, 'Z')}`);
@@ -68,11 +70,15 @@ function streamWithHealth(stream: Stream, rules: HealthRules): Stream {
   const frames = stream.inboundFramesInError10s ?? 0;
   if (atLeast(frames, rules.framesInErrorWarn)) own.add('warn', `${count(frames, 'frame')} in error in 10 s`);
 
-  const source = stream.source === null ? null : connectionWithHealth(stream.source, rules);
-  const readerList = stream.readerList.map((c) => connectionWithHealth(c, rules));
-  if (source !== null) own.merge(source.health, '');
-  for (const reader of readerList) own.merge(reader.health, `${reader.protocol ?? reader.type} reader ${shortId(reader.id)}: `);
-  return { ...stream, source, readerList, health: own.health() };
+  if (stream.source !== null) {
+    stream.source.health = connectionHealth(stream.source, rules);
+    own.merge(stream.source.health, '');
+  }
+  for (const reader of stream.readerList) {
+    reader.health = connectionHealth(reader, rules);
+    own.merge(reader.health, `${reader.protocol ?? reader.type} reader ${shortId(reader.id)}: `);
+  }
+  stream.health = own.health();
 }
 
 export function connectionHealth(conn: Connection, rules: HealthRules): Health {
@@ -114,10 +120,6 @@ export function connectionHealth(conn: Connection, rules: HealthRules): Health {
     v.add('warn', `RTP loss ${count(webrtc.rtpLost, 'packet')} in 10 s`);
   }
   return v.health();
-}
-
-function connectionWithHealth(conn: Connection, rules: HealthRules): Connection {
-  return { ...conn, health: connectionHealth(conn, rules) };
 }
 
 function latencyFactorBroken(

@@ -1,8 +1,11 @@
 import { removeFirst } from './counterWindow';
 
-/** Mbit/s of a byte count over a time span in ms. */
+/**
+ * Mbit/s of a byte count over a time span in ms, to 3 decimals (1 kbit/s): finer digits are noise
+ * of the poll timing, and 17-digit floats make the published JSON much bigger and slower to write.
+ */
 export function mbps(bytes: number, ms: number): number {
-  return (bytes * 8) / (ms * 1000);
+  return Math.round((bytes * 8) / ms) / 1000;
 }
 
 /**

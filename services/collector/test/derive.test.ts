@@ -150,12 +150,17 @@ describe('derive: rates', () => {
     expect(connCount(p.state)).toBe(0);
   });
 
-  test('input streams are not modified', () => {
-    const streams = normalize(rtmpSnapshot({ pathIn: 5, pathOut: 5 }), { node: 'n1', excludePrefixes: [] });
-    const copy = JSON.parse(JSON.stringify(streams));
-    const state = derive(initialDeriveState(), streams, T0).state;
-    derive(state, streams, T0 + 1000);
-    expect(streams).toEqual(copy);
+  test("the derived fields are filled into the given streams and connections (normalize's fresh objects)", () => {
+    const state = derive(initialDeriveState(), normalize(rtmpSnapshot({ pathIn: 0, pathOut: 0 }), { node: 'n1', excludePrefixes: [] }), T0).state;
+    const streams = normalize(rtmpSnapshot({ pathIn: MBIT, pathOut: MBIT }), { node: 'n1', excludePrefixes: [] });
+    const [source, reader] = [streams[0].source, streams[0].readerList[0]];
+    const out = derive(state, streams, T0 + 1000).streams;
+    expect(out[0]).toBe(streams[0]);
+    expect(out[0].source).toBe(source);
+    expect(out[0].readerList[0]).toBe(reader);
+    expect(streams[0]).toMatchObject({ recvRateMbps: 1, sendRateMbps: 1, inboundFramesInError10s: 0 });
+    expect(source).toMatchObject({ rateInMbps: 1, rateOutMbps: 0 });
+    expect(reader).toMatchObject({ rateInMbps: 0, rateOutMbps: 1 });
   });
 });
 

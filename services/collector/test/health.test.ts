@@ -206,11 +206,12 @@ describe('stream health', () => {
     expect(s.readerList[1].health).toEqual({ level: 'ok', reasons: [] });
   });
 
-  test('a warn source makes the stream warn; inputs are left as they were', () => {
+  test('a warn source makes the stream warn; the health is filled into the given stream and connections', () => {
     const input = [stream({ source: conn({ srt: srt({ window10s: srtWindow({ retrans: 1 }) }) }) })];
-    const before = JSON.parse(JSON.stringify(input));
-    expect(applyHealth(input, rules)[0].health.level).toBe('warn');
-    expect(input).toEqual(before);
+    const out = applyHealth(input, rules);
+    expect(out).toBe(input);
+    expect(input[0].health.level).toBe('warn');
+    expect(input[0].source!.health).toEqual({ level: 'warn', reasons: ['SRT retransmit 1 packet in 10 s'] });
   });
 
   test('end to end: normalize -> derive -> applyHealth flags an SRT drop, then clears it after 10 s', () => {
