@@ -23,6 +23,9 @@ export interface CollectorConfig {
   nodeTtlSeconds: number;
   /** How long a stream that vanished from MediaMTX stays listed as offline. */
   goneRetentionMs: number;
+  /** One history point per stream this often (0: none), kept this long. */
+  historyIntervalMs: number;
+  historyRetentionMs: number;
 }
 
 const NODE_ID = /^[A-Za-z0-9._-]+$/;
@@ -43,6 +46,8 @@ export function readConfig(env: Env): CollectorConfig {
     health: healthRulesFromEnv(env),
     nodeTtlSeconds: int(env, 'NODE_TTL_SECONDS', Math.max(300, Math.ceil((intervalMs * 60) / 1000)), { min: 10 }),
     goneRetentionMs: int(env, 'STREAM_GONE_RETENTION_MS', 600_000, { min: 0 }),
+    historyIntervalMs: int(env, 'HISTORY_INTERVAL_MS', 10_000, { min: 0 }),
+    historyRetentionMs: int(env, 'HISTORY_RETENTION_MS', 3_600_000, { min: 1000, max: 7 * 24 * 3_600_000 }),
   };
 }
 

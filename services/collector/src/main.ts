@@ -1,4 +1,4 @@
-import { MediaMtxClient, StreamStore, FaultLog, connectRedis, createLogger, runMain } from '@mmon/shared';
+import { MediaMtxClient, StreamHistoryWriter, StreamStore, FaultLog, connectRedis, createLogger, runMain } from '@mmon/shared';
 import { readConfig } from './config';
 import { NodeCollector } from './nodeCollector';
 
@@ -7,6 +7,7 @@ runMain(() => {
   const logger = createLogger('collector', config.logLevel);
   const redis = connectRedis(config.redisUrl, new FaultLog(logger));
   const store = new StreamStore(redis, config.nodeTtlSeconds);
+  const history = new StreamHistoryWriter(redis, config.historyRetentionMs, Math.max(config.historyIntervalMs, config.intervalMs));
   const collectors = config.nodes.map(
     (node) =>
       new NodeCollector(
@@ -16,10 +17,12 @@ runMain(() => {
           excludePrefixes: config.excludePrefixes,
           health: config.health,
           goneRetentionMs: config.goneRetentionMs,
+          historyIntervalMs: config.historyIntervalMs,
         },
         {
           client: new MediaMtxClient({ baseUrl: node.baseUrl, user: node.user, pass: node.pass, timeoutMs: config.timeoutMs, pageSize: config.pageSize }),
           store,
+          history,
           logger,
         },
       ),

@@ -1,4 +1,4 @@
-import { FaultLog, MediaMtxClient, errorMessage, type CollectorStatus, type Logger, type StreamStore } from '@mmon/shared';
+import { FaultLog, MediaMtxClient, errorMessage, type CollectorStatus, type Logger, type Stream, type StreamHistoryWriter, type StreamStore } from '@mmon/shared';
 import { derive, initialDeriveState, type DeriveState } from './derive';
 import { applyHealth, type HealthRules } from './health';
 import { normalize } from './normalize';
@@ -10,11 +10,14 @@ export interface NodeCollectorOptions {
   excludePrefixes: string[];
   health: HealthRules;
   goneRetentionMs: number;
+  /** One history point per stream this often; 0 writes none. */
+  historyIntervalMs: number;
 }
 
 export interface NodeCollectorDeps {
   client: MediaMtxClient;
   store: StreamStore;
+  history: StreamHistoryWriter;
   logger: Logger;
   now?: () => number;
 }
@@ -32,6 +35,7 @@ export class NodeCollector {
   private running: Promise<void> | undefined;
   private stopped = true;
   private warnedVersion: string | null = null;
+  private lastHistoryAt = -Infinity;
   readonly status: CollectorStatus;
 
   constructor(
@@ -88,15 +92,10 @@ export class NodeCollector {
     this.status.lastAttemptAt = at;
     const source = `mediamtx node ${this.opts.node}`;
     let streamsJson: string;
+    let streams: Stream[];
     try {
-      const raw = await this.deps.client.poll();
-      const derived = derive(this.state, normalize(raw, { node: this.opts.node, excludePrefixes: this.opts.excludePrefixes }), started, {
-        goneRetentionMs: this.opts.goneRetentionMs,
-      });
-      this.state = derived.state;
-      const streams = applyHealth(derived.streams, this.opts.health);
+      streams = applyHealth(await this.collect(started), this.opts.health);
       streamsJson = JSON.stringify(streams);
-      this.noteVersion(raw.info.version ?? null);
       Object.assign(this.status, {
         stale: false,
         lastSuccessAt: at,
@@ -117,6 +116,23 @@ export class NodeCollector {
     }
     this.finish(started, cpu);
     await this.write(() => this.deps.store.publishNode(this.status, streamsJson, at));
+    if (this.opts.historyIntervalMs > 0 && started - this.lastHistoryAt >= this.opts.historyIntervalMs) {
+      this.lastHistoryAt = started;
+      await this.write(() => this.deps.history.append(streams));
+    }
+  }
+
+  /**
+   * Poll, normalize and derive. The raw snapshot (tens of MB for 10k paths) is only referenced in
+   * here, so it can be collected before the streams are serialized.
+   */
+  private async collect(nowMs: number): Promise<Stream[]> {
+    const raw = await this.deps.client.poll();
+    this.noteVersion(raw.info.version ?? null);
+    const streams = normalize(raw, { node: this.opts.node, excludePrefixes: this.opts.excludePrefixes });
+    const derived = derive(this.state, streams, nowMs, { goneRetentionMs: this.opts.goneRetentionMs });
+    this.state = derived.state;
+    return derived.streams;
   }
 
   private finish(started: number, cpu: NodeJS.CpuUsage): void {

@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import { Emulator, benchScenario, demoScenario, type Fault } from '@mmon/mediamtx-test';
-import { MediaMtxClient, StreamStore, keys, type CollectorStatus, type Stream } from '@mmon/shared';
+import { MediaMtxClient, StreamHistoryWriter, StreamStore, keys, readStreamHistory, type CollectorStatus, type Stream } from '@mmon/shared';
 import { RedisServer, eventually } from '@mmon/test-support';
 import { DEFAULT_HEALTH_RULES } from '../src/health';
 import { NodeCollector } from '../src/nodeCollector';
@@ -30,11 +30,16 @@ describe('NodeCollector against the emulator and a real Redis', () => {
     await redisServer.stop();
   });
 
-  const harness = (emu: Emulator, node = 'local', intervalMs = 200, storeRedis: Redis = redis): Harness => {
+  const harness = (emu: Emulator, node = 'local', intervalMs = 200, storeRedis: Redis = redis, historyIntervalMs = 0): Harness => {
     const { logger, lines } = memoryLogger();
     const collector = new NodeCollector(
-      { node, intervalMs, excludePrefixes: ['__preview__/'], health: DEFAULT_HEALTH_RULES, goneRetentionMs: 600_000 },
-      { client: new MediaMtxClient({ baseUrl: emu.url, timeoutMs: 300, pageSize: 100 }), store: new StreamStore(storeRedis, 60), logger },
+      { node, intervalMs, excludePrefixes: ['__preview__/'], health: DEFAULT_HEALTH_RULES, goneRetentionMs: 600_000, historyIntervalMs },
+      {
+        client: new MediaMtxClient({ baseUrl: emu.url, timeoutMs: 300, pageSize: 100 }),
+        store: new StreamStore(storeRedis, 60),
+        history: new StreamHistoryWriter(storeRedis, 60_000, Math.max(historyIntervalMs, intervalMs)),
+        logger,
+      },
     );
     collectors.push(collector);
     return { collector, lines };
@@ -180,5 +185,28 @@ describe('NodeCollector against the emulator and a real Redis', () => {
     emulators.push(emu);
     await harness(emu).collector.cycle();
     expect((await latest()).map((s) => s.name)).not.toContain('__preview__/live/studio');
+  });
+
+  test('writes one history point per stream every history interval', async () => {
+    await redis.flushall();
+    const emu = await Emulator.start({ scenario: demoScenario() });
+    emulators.push(emu);
+    let now = 1_000_000;
+    const { logger } = memoryLogger();
+    const collector = new NodeCollector(
+      { node: 'h', intervalMs: 1000, excludePrefixes: [], health: DEFAULT_HEALTH_RULES, goneRetentionMs: 600_000, historyIntervalMs: 3000 },
+      {
+        client: new MediaMtxClient({ baseUrl: emu.url, timeoutMs: 1000, pageSize: 100 }),
+        store: new StreamStore(redis, 60),
+        history: new StreamHistoryWriter(redis, 60_000, 3000),
+        logger,
+        now: () => now,
+      },
+    );
+    for (let i = 0; i < 7; i++, now += 1000) await collector.cycle(); // at 0 s, 3 s and 6 s
+    const points = await readStreamHistory(redis, 'h', 'live/contribution', 0);
+    expect(points).toHaveLength(3);
+    expect(points.every((p) => p.online && p.readers === 2 && p.rtt !== null)).toBe(true);
+    expect(await readStreamHistory(redis, 'h', 'live/backup', 0)).toHaveLength(3);
   });
 });
