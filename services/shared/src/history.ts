@@ -14,17 +14,33 @@ export interface HistoryPoint {
   health: HealthLevel;
 }
 
-function encode(stream: Stream): string[] {
-  const num = (v: number | null) => (v === null ? '' : String(v));
+/** The fields of one point, as the script below writes them: [key, o, n, r, s, rtt, h]. */
+function encode(stream: Stream): (string | number)[] {
+  const num = (v: number | null) => (v === null ? '' : v);
   return [
-    'o', stream.online ? '1' : '0',
-    'n', String(stream.readers),
-    'r', num(stream.recvRateMbps),
-    's', num(stream.sendRateMbps),
-    'rtt', num(stream.rtt),
-    'h', stream.health.level,
+    keys.streamHistory(stream.node, stream.name),
+    stream.online ? 1 : 0,
+    stream.readers,
+    num(stream.recvRateMbps),
+    num(stream.sendRateMbps),
+    num(stream.rtt),
+    stream.health.level,
   ];
 }
+
+/**
+ * Appends every point inside Redis: one command carries them all, since ten thousand XADD and
+ * EXPIRE commands cost the client far more CPU than the server (about 400 ms for 10k streams).
+ */
+const APPEND = `
+local maxLen, ttl = ARGV[1], tonumber(ARGV[2])
+for _, p in ipairs(cjson.decode(ARGV[3])) do
+  redis.call('XADD', p[1], 'MAXLEN', '~', maxLen, '*',
+    'o', tostring(p[2]), 'n', tostring(p[3]), 'r', tostring(p[4]), 's', tostring(p[5]), 'rtt', tostring(p[6]), 'h', p[7])
+  redis.call('EXPIRE', p[1], ttl)
+end
+return 1
+`;
 
 function decode(id: string, flat: string[]): HistoryPoint {
   const f: Record<string, string> = {};
@@ -52,20 +68,12 @@ export class StreamHistoryWriter {
     private readonly intervalMs: number,
   ) {}
 
-  /** Appends one point per stream (timed by Redis' clock), all in one round trip. */
+  /** Appends one point per stream (timed by Redis' clock) in one command. */
   async append(streams: Stream[]): Promise<void> {
     if (streams.length === 0) return;
     const maxLen = Math.ceil(this.retentionMs / this.intervalMs) + 1;
     const ttl = Math.ceil(this.retentionMs / 1000);
-    const pipeline = this.redis.pipeline();
-    for (const stream of streams) {
-      const key = keys.streamHistory(stream.node, stream.name);
-      pipeline.xadd(key, 'MAXLEN', '~', maxLen, '*', ...encode(stream));
-      pipeline.expire(key, ttl);
-    }
-    const results = await pipeline.exec();
-    const failed = results?.find(([err]) => err);
-    if (failed) throw failed[0];
+    await this.redis.eval(APPEND, 0, maxLen, ttl, JSON.stringify(streams.map(encode)));
   }
 }
 
