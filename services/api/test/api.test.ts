@@ -1,31 +1,13 @@
 import request from 'supertest';
 import Redis from 'ioredis';
 import WebSocket from 'ws';
-import { StreamStore, createLogger, type CollectorStatus } from '@mmon/shared';
-import { RedisServer, eventually } from '@mmon/test-support';
+import { StreamStore, createLogger } from '@mmon/shared';
+import { RedisServer, collectorStatus, eventually } from '@mmon/test-support';
 import { startApi, type RunningApi } from '../src/server';
 
 const logger = createLogger('api-test', 'error');
 
-function status(node: string, overrides: Partial<CollectorStatus> = {}): CollectorStatus {
-  return {
-    node,
-    stale: false,
-    lastSuccessAt: new Date().toISOString(),
-    lastAttemptAt: new Date().toISOString(),
-    lastError: null,
-    lastCycleMs: 12,
-    lastCycleCpuMs: 3,
-    mediamtxVersion: 'v1.20.1',
-    versionTested: true,
-    apiLayout: 'v1.20',
-    intervalMs: 1000,
-    streams: 1,
-    online: 1,
-    readers: 0,
-    ...overrides,
-  };
-}
+const status = collectorStatus;
 
 const stream = (node: string, name: string) => ({ node, name, online: true, readers: 0, sourceType: 'srtConn' });
 

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import request from 'supertest';
 import Redis from 'ioredis';
-import { StreamStore, createLogger, keys, type CollectorStatus, type Stream } from '@mmon/shared';
-import { RedisServer, eventually } from '@mmon/test-support';
+import { StreamStore, createLogger, keys, type Stream } from '@mmon/shared';
+import { RedisServer, collectorStatus, eventually } from '@mmon/test-support';
 import { startApi, type RunningApi } from '../src/server';
 
 const stream = (name: string, over: Partial<Stream> = {}): Stream => ({
@@ -28,22 +28,7 @@ const stream = (name: string, over: Partial<Stream> = {}): Stream => ({
   ...over,
 });
 
-const status: CollectorStatus = {
-  node: 'n1',
-  stale: false,
-  lastSuccessAt: new Date().toISOString(),
-  lastAttemptAt: null,
-  lastError: null,
-  lastCycleMs: 5,
-  lastCycleCpuMs: 2,
-  mediamtxVersion: 'v1.20.1',
-  versionTested: true,
-  apiLayout: 'v1.20',
-  intervalMs: 60000,
-  streams: 2,
-  online: 1,
-  readers: 2,
-};
+const status = collectorStatus('n1', { intervalMs: 60000, streams: 2, readers: 2 });
 
 describe('/metrics', () => {
   let redisServer: RedisServer;

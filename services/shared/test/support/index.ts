@@ -1,2 +1,3 @@
 export { RedisServer, freePort, waitForPort } from './redisServer';
 export { eventually } from './eventually';
+export { collectorStatus } from './fixtures';

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import type Redis from 'ioredis';
 import { keys, snapshotImageUrl, type CollectorStatus, type Connection, type SnapshotIndexEntry, type SrtWindow, type Stream } from '@mmon/shared';
+import { collectorStatus as sharedCollectorStatus } from '@mmon/test-support';
 
 /** What the dashboard's data looks like in Redis; written the way collector, sysmon and snapshotter write it. */
 
@@ -107,23 +108,7 @@ export function offlineStream(node: string, name: string): Stream {
 }
 
 export function collectorStatus(node: string, streams: number, overrides: Partial<CollectorStatus> = {}): CollectorStatus {
-  return {
-    node,
-    stale: false,
-    lastSuccessAt: new Date().toISOString(),
-    lastAttemptAt: new Date().toISOString(),
-    lastError: null,
-    lastCycleMs: 12,
-    lastCycleCpuMs: 3,
-    mediamtxVersion: 'v1.20.1',
-    versionTested: true,
-    apiLayout: 'v1.20',
-    intervalMs: 60_000,
-    streams,
-    online: streams,
-    readers: 0,
-    ...overrides,
-  };
+  return sharedCollectorStatus(node, { intervalMs: 60_000, streams, online: streams, ...overrides });
 }
 
 export function systemSample(overrides: Record<string, unknown> = {}) {
