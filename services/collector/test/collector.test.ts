@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import { Emulator, benchScenario, demoScenario, type Fault } from '@mmon/mediamtx-test';
+import { Emulator, benchScenario, connId, demoScenario, trafficCounters, type Fault } from '@mmon/mediamtx-test';
 import { MediaMtxClient, StreamHistoryWriter, StreamStore, keys, readStreamHistory, type CollectorStatus, type Stream } from '@mmon/shared';
 import { RedisServer, eventually } from '@mmon/test-support';
 import { DEFAULT_HEALTH_RULES } from '../src/health';
@@ -208,5 +208,63 @@ describe('NodeCollector against the emulator and a real Redis', () => {
     expect(points).toHaveLength(3);
     expect(points.every((p) => p.online && p.readers === 2 && p.rtt !== null)).toBe(true);
     expect(await readStreamHistory(redis, 'h', 'live/backup', 0)).toHaveLength(3);
+  });
+
+  test('end to end on a scripted clock: SRT drops show in window10s and turn the stream crit, then age out', async () => {
+    await redis.flushall();
+    let now = Date.parse('2026-11-24T05:00:00Z');
+    const clock = () => now;
+    const publisher = connId(77);
+    const emu = await Emulator.start({
+      clock,
+      scenario: {
+        paths: [
+          {
+            name: 'live/feed',
+            tracks: [{ codec: 'H264' }],
+            source: {
+              type: 'srtConn',
+              id: publisher,
+              counters: { ...trafficCounters('srtConn', 'publish', 4), msRTT: 20, msReceiveTsbPdDelay: 200, packetsReceivedDrop: 0 },
+            },
+            readers: [],
+          },
+        ],
+      },
+    });
+    emulators.push(emu);
+    const { logger } = memoryLogger();
+    const collector = new NodeCollector(
+      { node: 'e2e', intervalMs: 1000, excludePrefixes: [], health: DEFAULT_HEALTH_RULES, goneRetentionMs: 600_000, historyIntervalMs: 0 },
+      {
+        client: new MediaMtxClient({ baseUrl: emu.url, timeoutMs: 1000, pageSize: 100 }),
+        store: new StreamStore(redis, 60),
+        history: new StreamHistoryWriter(redis, 60_000, 1000),
+        logger,
+        now: clock,
+      },
+    );
+    const feed = async () => (await latest()).find((s) => s.node === 'e2e' && s.name === 'live/feed')!;
+    const step = async (drops: number) => {
+      emu.setCounters(publisher, { packetsReceivedDrop: drops });
+      await collector.cycle();
+      now += 1000;
+    };
+    for (const drops of [0, 0, 0, 3, 3]) await step(drops);
+    let s = await feed();
+    expect(s.source!.srt!.window10s).toMatchObject({ drop: 3, loss: 0 });
+    expect(s.source!.srt!.window10s!.rttP50Ms).toBe(20);
+    expect(s.health.level).toBe('crit');
+    expect(s.health.reasons).toContain('SRT drop 3 packets in 10 s');
+    for (let i = 0; i < 11; i++) await step(3);
+    s = await feed();
+    expect(s.source!.srt!.window10s!.drop).toBe(0);
+    expect(s.source!.srt!.window60s!.drop).toBe(3);
+    expect(s.health.level).toBe('ok');
+    // MediaMTX restarted: the counter drops to 0, which is a new baseline, never a negative count
+    await step(0);
+    s = await feed();
+    expect(s.source!.srt!.window10s!.drop).toBe(0);
+    expect(s.source!.srt!.window60s!.drop).toBe(3);
   });
 });
