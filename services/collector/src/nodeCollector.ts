@@ -34,6 +34,8 @@ export class NodeCollector {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = true;
+  /** stop() was called: the client's connections are closed for good. */
+  private closed = false;
   private warnedVersion: string | null = null;
   private lastHistoryAt = -Infinity;
   readonly status: CollectorStatus;
@@ -70,6 +72,8 @@ export class NodeCollector {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.closed = true;
+    this.deps.client.close();
     if (this.timer) clearTimeout(this.timer);
     await this.running;
   }
@@ -107,6 +111,7 @@ export class NodeCollector {
       });
       this.faults.ok(source);
     } catch (err) {
+      if (this.closed) return; // the poll was cut short by stop(): not a fault of MediaMTX
       this.status.stale = true;
       this.status.lastError = errorMessage(err);
       this.faults.fail(source, err);

@@ -267,4 +267,26 @@ describe('NodeCollector against the emulator and a real Redis', () => {
     expect(s.source!.srt!.window10s!.drop).toBe(0);
     expect(s.source!.srt!.window60s!.drop).toBe(3);
   });
+
+  test('stop() cuts a poll short instead of waiting for a slow MediaMTX, and logs no fault for it', async () => {
+    await redis.flushall();
+    const emu = await Emulator.start({ scenario: demoScenario() });
+    emulators.push(emu);
+    emu.setFault({ kind: 'slow', delayMs: 120_000 }); // longer than this test may run
+    const { logger, lines } = memoryLogger();
+    const collector = new NodeCollector(
+      { node: 'stop', intervalMs: 200, excludePrefixes: [], health: DEFAULT_HEALTH_RULES, goneRetentionMs: 600_000, historyIntervalMs: 0 },
+      {
+        client: new MediaMtxClient({ baseUrl: emu.url, timeoutMs: 120_000, pageSize: 100 }),
+        store: new StreamStore(redis, 60),
+        history: new StreamHistoryWriter(redis, 60_000, 1000),
+        logger,
+      },
+    );
+    collector.start();
+    await eventually(() => expect(emu.requests.total).toBeGreaterThan(0));
+    await collector.stop();
+    expect(lines.filter((l) => l.level === 'warn')).toEqual([]);
+    expect(await redis.get(keys.nodeStatus('stop'))).toBeNull();
+  });
 });
