@@ -32,8 +32,6 @@ export const keys = {
   nodeStatus: (node: string) => `${PREFIX}:nodes:${node}:status`,
   /** Pub/Sub channel: a message (JSON { kind, at }) after every write of a latest key. */
   updates: `${PREFIX}:updates`,
-  /** Lock held while one collector merges the per-node views into streamsLatest. */
-  mergeLock: `${PREFIX}:streams:mergelock`,
 } as const;
 
 export type UpdateKind = 'streams' | 'system' | 'snapshots';
