@@ -1,5 +1,6 @@
 import type { Connection, Stream } from '@mmon/shared';
 import { CounterWindow } from './counterWindow';
+import { OK_HEALTH } from './health';
 import { hasNativeFigures } from './protocols/connection';
 import { RateSeries } from './rates';
 import { SrtWindows } from './srtWindow';
@@ -212,8 +213,8 @@ function deriveConn(ctx: Ctx, conn: Connection): void {
     scratch[2] = conn.rtsp.rtcpPacketsInError;
     const rtp = (cs.rtp ??= new CounterWindow(3, SHORT_WINDOW_MS));
     rtp.push(now, scratch);
-    const [rtpLost, rtpErrors, rtcpErrors] = rtp.sum(now, SHORT_WINDOW_MS, scratch);
-    conn.rtsp.window10s = { rtpLost, rtpErrors, rtcpErrors };
+    const sums = rtp.sum(now, SHORT_WINDOW_MS, scratch); // indexed, not destructured: no iterator per call
+    conn.rtsp.window10s = { rtpLost: sums[0], rtpErrors: sums[1], rtcpErrors: sums[2] };
   }
   if (conn.webrtc !== undefined) {
     scratch[0] = conn.webrtc.rtpPacketsLost;
@@ -250,7 +251,7 @@ function goneStream(node: string, st: StreamState, now: number): Stream {
     inboundFramesInError10s: null,
     source: null,
     readerList: [],
-    health: { level: 'ok', reasons: [] },
+    health: OK_HEALTH,
   };
 }
 

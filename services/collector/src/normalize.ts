@@ -8,6 +8,7 @@ import {
   type RawSnapshot,
   type Stream,
 } from '@mmon/shared';
+import { OK_HEALTH } from './health';
 import { toConnection } from './protocols/connection';
 import { asFlag, asNumber, asText, text } from './protocols/raw';
 
@@ -67,7 +68,7 @@ function toStream(path: RawPath, name: string, node: string, conns: ConnIndex, m
     inboundFramesInError: asNumber(path.inboundFramesInError) ?? 0,
     source,
     readerList,
-    health: { level: 'ok', reasons: [] },
+    health: OK_HEALTH,
   };
 }
 

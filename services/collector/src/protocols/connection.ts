@@ -6,6 +6,7 @@ import { rtmpDetail } from './rtmp';
 import { rtspDetail } from './rtsp';
 import { srtDetail } from './srt';
 import { webrtcDetail } from './webrtc';
+import { OK_HEALTH } from '../health';
 
 /** MediaMTX's source and reader types and the protocol each speaks; other types have none. */
 const PROTOCOL_OF_TYPE = new Map<string, Protocol>([
@@ -56,7 +57,7 @@ export function toConnection(
     bytesOut: num(raw, 'outboundBytes') ?? num(raw, 'bytesSent') ?? 0,
     rateInMbps: null,
     rateOutMbps: null,
-    health: { level: 'ok', reasons: [] },
+    health: OK_HEALTH,
     // Every connection object gets the same shape (absent blocks are undefined, which JSON
     // leaves out): keeps the property accesses and copies in derive and health monomorphic.
     srt: undefined,
