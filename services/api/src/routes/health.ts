@@ -17,6 +17,7 @@ export function nodeView(status: CollectorStatus, nowMs: number) {
     lastSuccessAt: status.lastSuccessAt,
     lastError: status.lastError,
     lastCycleMs: status.lastCycleMs,
+    lastCycleCpuMs: status.lastCycleCpuMs,
     mediamtxVersion: status.mediamtxVersion,
     versionTested: status.versionTested,
     apiLayout: status.apiLayout,
