@@ -2,7 +2,8 @@
 # Benchmarks (figures go into the README):
 #  1. API: GET /api/streams/latest for 100 streams (real collector output) against nginx serving
 #     the same bytes as a static file, one worker each, side by side with wrk.
-#  2. Collector: 10,000 paths with two readers each: CPU per cycle and RSS.
+#  2. Collector: 10,000 paths with two readers each: CPU per cycle and RSS, and the floor (the
+#     steps every cycle takes at that size whatever the design, each measured alone).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)

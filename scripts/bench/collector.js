@@ -1,6 +1,6 @@
 // Collector benchmark: N cycles of the real collector (client, normalize, derive, health, store)
-// against the emulator at MEDIAMTX_API_URL and Redis at REDIS_URL. Prints CPU per cycle and RSS.
-const { MediaMtxClient, StreamHistoryWriter, StreamStore, createLogger } = require('@mmon/shared');
+// against the emulator at MEDIAMTX_API_URL and Redis at REDIS_URL. Prints CPU per cycle, RSS and the floor (see below).
+const { MediaMtxClient, PATHS_LIST, StreamHistoryWriter, StreamStore, createLogger } = require('@mmon/shared');
 const Redis = require('ioredis');
 const { NodeCollector } = require('../../services/collector/dist/nodeCollector');
 const { DEFAULT_HEALTH_RULES } = require('../../services/collector/dist/health');
@@ -9,11 +9,13 @@ async function main() {
   const cycles = Number(process.env.BENCH_CYCLES ?? 10);
   const logger = createLogger('bench', 'warn');
   const redis = new Redis(process.env.REDIS_URL);
+  const client = new MediaMtxClient({ baseUrl: process.env.MEDIAMTX_API_URL, timeoutMs: 30000, pageSize: Number(process.env.MEDIAMTX_PAGE_SIZE ?? 1000) });
+  const store = new StreamStore(redis, 300);
   const collector = new NodeCollector(
     { node: 'bench', intervalMs: 1000, excludePrefixes: [], health: DEFAULT_HEALTH_RULES, goneRetentionMs: 600000, historyIntervalMs: 10000 },
     {
-      client: new MediaMtxClient({ baseUrl: process.env.MEDIAMTX_API_URL, timeoutMs: 30000, pageSize: Number(process.env.MEDIAMTX_PAGE_SIZE ?? 1000) }),
-      store: new StreamStore(redis, 300),
+      client,
+      store,
       history: new StreamHistoryWriter(redis, 3600000, 10000),
       logger,
     },
@@ -38,6 +40,28 @@ async function main() {
   const readers = streams.reduce((n, s) => n + s.readerList.length, 0);
   const sorted = (a) => [...a].sort((x, y) => x - y);
   const median = (a) => sorted(a)[Math.floor(a.length / 2)];
+
+  // The floor: what every cycle has to do at this size whatever the collector's design, each step
+  // measured alone (median of 5 CPU times): read MediaMTX's paths list (every path in every
+  // cycle: fetch and JSON.parse), serialize the published view, write it to Redis.
+  const cpuOf = async (step) => {
+    const times = [];
+    for (let i = 0; i < 5; i++) {
+      const before = process.cpuUsage();
+      await step();
+      const used = process.cpuUsage(before);
+      times.push(Math.round((used.user + used.system) / 100) / 10);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    return median(times);
+  };
+  const text = JSON.stringify(streams);
+  const floor = {
+    readPathsList: await cpuOf(() => client.listAll(PATHS_LIST)),
+    serializeView: await cpuOf(() => JSON.stringify(streams)),
+    writeView: await cpuOf(() => store.publishNode(collector.status, text, new Date().toISOString())),
+  };
+  floor.sum = Math.round(floor.readPathsList + floor.serializeView + floor.writeView);
   // The first cycle has no rate baselines; steady state is what counts.
   const steady = cpu.slice(1);
   console.log(
@@ -48,6 +72,8 @@ async function main() {
       cpuMsPerCycle: { median: median(steady), max: Math.max(...steady), first: cpu[0] },
       wallMsPerCycle: { median: median(wall.slice(1)) },
       maxRssMb: Math.round(rss / 1048576),
+      viewMb: Math.round(text.length / 104857.6) / 10,
+      floorCpuMs: floor,
     }),
   );
   redis.disconnect();
