@@ -11,6 +11,16 @@ interface Harness {
   lines: Record<string, unknown>[];
 }
 
+interface HarnessOptions {
+  node?: string;
+  intervalMs?: number;
+  timeoutMs?: number;
+  historyIntervalMs?: number;
+  /** The Redis the collector writes to (default: the test's). */
+  redis?: Redis;
+  now?: () => number;
+}
+
 describe('NodeCollector against the emulator and a real Redis', () => {
   let redisServer: RedisServer;
   let redis: Redis;
@@ -30,15 +40,18 @@ describe('NodeCollector against the emulator and a real Redis', () => {
     await redisServer.stop();
   });
 
-  const harness = (emu: Emulator, node = 'local', intervalMs = 200, storeRedis: Redis = redis, historyIntervalMs = 0): Harness => {
+  const harness = (emu: Emulator, opts: HarnessOptions = {}): Harness => {
+    const { node = 'local', intervalMs = 200, timeoutMs = 300, historyIntervalMs = 0, now } = opts;
+    const storeRedis = opts.redis ?? redis;
     const { logger, lines } = memoryLogger();
     const collector = new NodeCollector(
       { node, intervalMs, excludePrefixes: ['__preview__/'], health: DEFAULT_HEALTH_RULES, goneRetentionMs: 600_000, historyIntervalMs },
       {
-        client: new MediaMtxClient({ baseUrl: emu.url, timeoutMs: 300, pageSize: 100 }),
+        client: new MediaMtxClient({ baseUrl: emu.url, timeoutMs, pageSize: 100 }),
         store: new StreamStore(storeRedis, 60),
         history: new StreamHistoryWriter(storeRedis, 60_000, Math.max(historyIntervalMs, intervalMs)),
         logger,
+        now,
       },
     );
     collectors.push(collector);
@@ -147,7 +160,7 @@ describe('NodeCollector against the emulator and a real Redis', () => {
     ownRedis.on('error', () => undefined);
     const emu = await Emulator.start({ scenario: demoScenario() });
     emulators.push(emu);
-    const { collector, lines } = harness(emu, 'local', 200, ownRedis);
+    const { collector, lines } = harness(emu, { redis: ownRedis });
     collector.start();
     const check = new Redis(own.url, { retryStrategy: () => 100 });
     check.on('error', () => undefined);
@@ -192,17 +205,7 @@ describe('NodeCollector against the emulator and a real Redis', () => {
     const emu = await Emulator.start({ scenario: demoScenario() });
     emulators.push(emu);
     let now = 1_000_000;
-    const { logger } = memoryLogger();
-    const collector = new NodeCollector(
-      { node: 'h', intervalMs: 1000, excludePrefixes: [], health: DEFAULT_HEALTH_RULES, goneRetentionMs: 600_000, historyIntervalMs: 3000 },
-      {
-        client: new MediaMtxClient({ baseUrl: emu.url, timeoutMs: 1000, pageSize: 100 }),
-        store: new StreamStore(redis, 60),
-        history: new StreamHistoryWriter(redis, 60_000, 3000),
-        logger,
-        now: () => now,
-      },
-    );
+    const { collector } = harness(emu, { node: 'h', intervalMs: 1000, timeoutMs: 1000, historyIntervalMs: 3000, now: () => now });
     for (let i = 0; i < 7; i++, now += 1000) await collector.cycle(); // at 0 s, 3 s and 6 s
     const points = await readStreamHistory(redis, 'h', 'live/contribution', 0);
     expect(points).toHaveLength(3);
@@ -233,17 +236,7 @@ describe('NodeCollector against the emulator and a real Redis', () => {
       },
     });
     emulators.push(emu);
-    const { logger } = memoryLogger();
-    const collector = new NodeCollector(
-      { node: 'e2e', intervalMs: 1000, excludePrefixes: [], health: DEFAULT_HEALTH_RULES, goneRetentionMs: 600_000, historyIntervalMs: 0 },
-      {
-        client: new MediaMtxClient({ baseUrl: emu.url, timeoutMs: 1000, pageSize: 100 }),
-        store: new StreamStore(redis, 60),
-        history: new StreamHistoryWriter(redis, 60_000, 1000),
-        logger,
-        now: clock,
-      },
-    );
+    const { collector } = harness(emu, { node: 'e2e', intervalMs: 1000, timeoutMs: 1000, now: clock });
     const feed = async () => (await latest()).find((s) => s.node === 'e2e' && s.name === 'live/feed')!;
     const step = async (drops: number) => {
       emu.setCounters(publisher, { packetsReceivedDrop: drops });
@@ -273,16 +266,7 @@ describe('NodeCollector against the emulator and a real Redis', () => {
     const emu = await Emulator.start({ scenario: demoScenario() });
     emulators.push(emu);
     emu.setFault({ kind: 'slow', delayMs: 120_000 }); // longer than this test may run
-    const { logger, lines } = memoryLogger();
-    const collector = new NodeCollector(
-      { node: 'stop', intervalMs: 200, excludePrefixes: [], health: DEFAULT_HEALTH_RULES, goneRetentionMs: 600_000, historyIntervalMs: 0 },
-      {
-        client: new MediaMtxClient({ baseUrl: emu.url, timeoutMs: 120_000, pageSize: 100 }),
-        store: new StreamStore(redis, 60),
-        history: new StreamHistoryWriter(redis, 60_000, 1000),
-        logger,
-      },
-    );
+    const { collector, lines } = harness(emu, { node: 'stop', timeoutMs: 120_000 });
     collector.start();
     await eventually(() => expect(emu.requests.total).toBeGreaterThan(0));
     await collector.stop();
