@@ -4,7 +4,7 @@
  * inboundBytes, rtpPacketsLost for inboundRTPPacketsLost, ...). Current MediaMTX sends both names;
  * an older v1.x ("legacy") only knew the old ones.
  */
-import type { ConnType } from '@mmon/shared';
+import { CONN_TYPES, type ConnType } from '@mmon/shared';
 
 export type Kind = ConnType | 'path' | 'hlsMuxer';
 
@@ -167,12 +167,4 @@ export function bytesFields(type: ConnType): { inbound: string | null; outbound:
 }
 
 /** Types that may publish to a path (PathSourceType); HLS sessions only read. */
-export const PUBLISHING_TYPES: ReadonlySet<ConnType> = new Set([
-  'srtConn',
-  'rtmpConn',
-  'rtmpsConn',
-  'rtspSession',
-  'rtspsSession',
-  'webRTCSession',
-  'moqSession',
-]);
+export const PUBLISHING_TYPES: ReadonlySet<ConnType> = new Set(CONN_TYPES.filter((t) => t !== 'hlsSession'));
