@@ -4,13 +4,12 @@
  * fields fail). `spec.properties('Path')` lists what the spec defines for a component.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { load } from 'js-yaml';
+import { contractFile } from '@mmon/test-support';
 import { componentRef, componentsToJsonSchema } from '../src/openapi';
 
-export const SPEC_FILE = path.resolve(__dirname, '../../../shared/contracts/mediamtx-control-api-v1.20.1.openapi.yaml');
 
 export interface Spec {
   /** Error texts (empty when valid) of `value` against component `name`. */
@@ -19,7 +18,7 @@ export interface Spec {
 }
 
 export function loadSpec(opts: { strict?: boolean } = {}): Spec {
-  const doc = load(fs.readFileSync(SPEC_FILE, 'utf8')) as { components: { schemas: Record<string, { properties?: object }> } };
+  const doc = load(fs.readFileSync(contractFile('mediamtx-control-api-v1.20.1.openapi.yaml'), 'utf8')) as { components: { schemas: Record<string, { properties?: object }> } };
   const ajv = new Ajv({ allErrors: true, strict: true });
   addFormats(ajv);
   ajv.addSchema(componentsToJsonSchema(doc, { strict: opts.strict ?? true }));

@@ -15,15 +15,13 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { Redis } from 'ioredis';
 import { YAML11_SCHEMA, load } from 'js-yaml';
-import { freePort, waitForPort } from '@mmon/test-support';
+import { contractFile, freePort, waitForPort } from '@mmon/test-support';
 import { readConfig as collectorConfig } from '../../collector/src/config';
 import { readConfig as sysmonConfig } from '../../sysmon/src/config';
 import { readConfig as snapshotterConfig } from '../../snapshotter/src/config';
 import { readConfig as apiConfig } from '../../api/src/config';
 
 const ROOT = path.resolve(__dirname, '../../..');
-/** The shared/ folder every checkout has beside the repository. */
-const SHARED = path.resolve(ROOT, '../shared');
 const COMPOSE_FILES = ['compose.yaml', 'compose.dev.yaml'] as const;
 
 type Env = Record<string, string>;
@@ -218,7 +216,7 @@ function parsedDockerfile(service: string) {
 const devOnly = Object.entries(dev.services).filter(([name]) => compose.services[name] === undefined);
 
 describe('Compose files against the Compose Specification schema', () => {
-  const schema = JSON.parse(fs.readFileSync(path.join(SHARED, 'contracts/compose-spec.schema.json'), 'utf8'));
+  const schema = JSON.parse(fs.readFileSync(contractFile('compose-spec.schema.json'), 'utf8'));
   // The schema declares "https://json-schema.org/draft-07/schema", a spelling Ajv's bundled
   // draft-07 meta-schema ("http://...#") does not answer to; it is draft-07, Ajv's default.
   delete schema.$schema;

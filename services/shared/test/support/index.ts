@@ -1,3 +1,4 @@
 export { RedisServer, freePort, waitForPort } from './redisServer';
 export { eventually } from './eventually';
 export { collectorStatus } from './fixtures';
+export { contractFile } from './contracts';
