@@ -13,7 +13,8 @@ const EMPTY: StreamsBody = { body: Buffer.from('[]'), etag: '"empty"', meta: nul
 
 /**
  * The latest values, kept in memory and refreshed when a collector, sysmon or the snapshotter
- * announces a write on Pub/Sub (and after every reconnect), so requests never touch Redis.
+ * announces a write on Pub/Sub (and once both Redis connections are up again after a reconnect),
+ * so requests never touch Redis.
  * Emits 'update' with the kind after each refresh.
  */
 export class LatestCache extends EventEmitter {
@@ -39,11 +40,16 @@ export class LatestCache extends EventEmitter {
       const kind = parseKind(message);
       if (kind) void this.refresh(kind);
     });
-    this.subscriber.on('ready', () => void this.refreshAll());
-    this.redis.on('ready', () => void this.refreshAll());
+    // Read everything once both connections are (again) up: nothing announced meanwhile is missed.
+    const bothReady = () => this.redis.status === 'ready' && this.subscriber.status === 'ready';
+    const onReady = () => {
+      if (bothReady()) void this.refreshAll();
+    };
+    this.subscriber.on('ready', onReady);
+    this.redis.on('ready', onReady);
     // Not awaited: with Redis away the subscription waits for it, and is replayed after every reconnect.
     this.subscriber.subscribe(keys.updates).catch((err: unknown) => this.faults.fail('redis subscribe', err));
-    await this.refreshAll();
+    if (bothReady()) await this.refreshAll();
   }
 
   async refreshAll(): Promise<void> {
