@@ -43,10 +43,12 @@ if [ -z "${MEDIAMTX_API_URL:-}" ] && [ -z "${MEDIAMTX_NODES:-}" ]; then
   if command -v ffmpeg >/dev/null 2>&1 && [ -z "${SNAPSHOT_SOURCE_URL:-}" ]; then
     # Demo thumbnails: one SRT test pattern, served to every stream name.
     demo_port=${DEMO_SRT_PORT:-9710}
-    # The loop restarts the listener after each reader; on TERM it ends its ffmpeg too.
+    # The loop restarts the listener after each reader; on TERM it ends its ffmpeg too. A reader
+    # leaving ends ffmpeg with I/O errors, as expected: only fatal messages are shown (a source that
+    # cannot be read shows in the snapshotter's log).
     start testpattern bash -c "trap 'kill \$ff 2>/dev/null; exit 0' TERM INT
       while true; do
-        ffmpeg -hide_banner -loglevel error -nostdin -re -f lavfi -i testsrc2=size=640x360:rate=25 \
+        ffmpeg -hide_banner -loglevel fatal -nostdin -re -f lavfi -i testsrc2=size=640x360:rate=25 \
           -c:v libx264 -preset ultrafast -tune zerolatency -g 25 -f mpegts 'srt://127.0.0.1:$demo_port?mode=listener' & ff=\$!
         wait \$ff; sleep 0.2
       done"
