@@ -99,6 +99,30 @@ export function logLevel(env: Env): LogLevel {
   return oneOf(env, 'LOG_LEVEL', 'info', LOG_LEVELS);
 }
 
-export function redisUrl(env: Env): string {
-  return url(env, 'REDIS_URL', 'redis://127.0.0.1:6379/0', ['redis', 'rediss']).toString();
+/**
+ * Where Redis is: REDIS_URL (database, credentials, TLS), and with REDIS_SENTINELS
+ * ("host:port,host:port") the primary named REDIS_SENTINEL_NAME as those Sentinels report it.
+ */
+export interface RedisTarget {
+  url: string;
+  sentinels: { host: string; port: number }[];
+  sentinelName: string;
+}
+
+export function redisTarget(env: Env): RedisTarget {
+  const sentinels = (optionalStr(env, 'REDIS_SENTINELS') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .map((entry) => {
+      const m = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(entry);
+      const port = m ? Number(m[2]) : NaN;
+      if (!m || port < 1 || port > 65535) throw new ConfigError('REDIS_SENTINELS', `entries must be host:port, got "${entry}"`);
+      return { host: m[1], port };
+    });
+  return {
+    url: url(env, 'REDIS_URL', 'redis://127.0.0.1:6379/0', ['redis', 'rediss']).toString(),
+    sentinels,
+    sentinelName: str(env, 'REDIS_SENTINEL_NAME', 'mymaster'),
+  };
 }

@@ -8,3 +8,4 @@ export * from './mediamtx/types';
 export * from './mediamtx/client';
 export * from './streamStore';
 export * from './history';
+export * from './nodes';

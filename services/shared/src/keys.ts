@@ -6,17 +6,18 @@
 export const PREFIX = 'mediamtx';
 
 export const keys = {
-  /** JSON array of streams, merged over every node (the design's key). */
+  /** JSON array of stream summaries, merged over every node (the design's key and shape). */
   streamsLatest: `${PREFIX}:streams:latest`,
-  /** JSON object { collectedAt, nodes } written in the same transaction as streamsLatest. */
+  /** JSON object { collectedAt, nodes } written in the same script as streamsLatest. */
   streamsMeta: `${PREFIX}:streams:meta`,
   /** JSON object of host metrics (the design's key). */
   systemLatest: `${PREFIX}:system:latest`,
   /**
-   * Hash: field "image" (JPEG bytes) and "meta" (JSON SnapshotMeta); one per stream path name,
-   * written by the snapshotter with an expiry of a few intervals, so a stream that went away loses it.
+   * Hash: field "image" (JPEG bytes) and "meta" (JSON SnapshotMeta); one per stream (node and
+   * name), written by the snapshotter with an expiry of a few intervals, so a stream that went
+   * away loses it.
    */
-  snapshot: (name: string) => `${PREFIX}:snapshots:${name}`,
+  snapshot: (node: string, name: string) => `${PREFIX}:snapshots:${node}:${name}`,
   /**
    * JSON array of SnapshotIndexEntry for every online stream, rewritten (with an expiry) each
    * snapshotter cycle; followed by a "snapshots" message on updates.
@@ -26,11 +27,18 @@ export const keys = {
   streamHistory: (node: string, name: string) => `${PREFIX}:history:stream:${node}:${name}`,
   /** Set of node ids that have ever written. */
   nodes: `${PREFIX}:nodes`,
-  /** JSON array of one node's streams. */
-  nodeStreams: (node: string) => `${PREFIX}:nodes:${node}:streams`,
+  /** JSON array of one node's stream summaries. */
+  nodeSummaries: (node: string) => `${PREFIX}:nodes:${node}:summaries`,
+  /** Hash: stream name -> JSON StreamDetailPart (connections), one node's. */
+  nodeDetails: (node: string) => `${PREFIX}:nodes:${node}:details`,
+  /**
+   * Sorted set: stream name -> until when (ms since the epoch) a client views its detail; the
+   * collector refreshes those streams' connections in every cycle.
+   */
+  nodeWatch: (node: string) => `${PREFIX}:nodes:${node}:watch`,
   /** JSON object: one node's collector status (see CollectorStatus). */
   nodeStatus: (node: string) => `${PREFIX}:nodes:${node}:status`,
-  /** Pub/Sub channel: a message (JSON { kind, at }) after every write of a latest key. */
+  /** Pub/Sub channel: a message (JSON { kind, at, node? }) after every write of a latest key. */
   updates: `${PREFIX}:updates`,
 } as const;
 
@@ -38,6 +46,7 @@ export type UpdateKind = 'streams' | 'system' | 'snapshots';
 
 /** The "meta" field of a snapshot hash. */
 export interface SnapshotMeta {
+  node: string;
   name: string;
   /** When the frame was captured (ISO). */
   takenAt: string;
@@ -45,6 +54,7 @@ export interface SnapshotMeta {
 
 /** One entry of snapshotsIndex, as /api/snapshots/latest answers it. */
 export interface SnapshotIndexEntry {
+  node: string;
   name: string;
   /** Capture time of the image at url; null while there is none. */
   takenAt: string | null;
@@ -58,7 +68,7 @@ export interface SnapshotIndexEntry {
   retryAt?: string;
 }
 
-/** The API address of a stream's snapshot image: the name is one encoded segment (its slashes as %2F). */
-export function snapshotImageUrl(name: string): string {
-  return `/api/snapshots/${encodeURIComponent(name)}.jpg`;
+/** The API address of a stream's snapshot image: node and name, each one encoded segment (a name's slashes as %2F). */
+export function snapshotImageUrl(node: string, name: string): string {
+  return `/api/snapshots/${encodeURIComponent(node)}/${encodeURIComponent(name)}.jpg`;
 }

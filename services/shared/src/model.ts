@@ -112,7 +112,28 @@ export interface Connection {
   moq?: MoqDetail;
 }
 
-export interface Stream {
+/** The first video track's codec and size, from MediaMTX's tracks2 codecProps. */
+export interface VideoInfo {
+  codec: string;
+  width: number | null;
+  height: number | null;
+}
+
+/** The SRT publisher's packet counts over the last 10 s (see SrtWindow); fixed size, for alerts and history. */
+export interface SrtCounts10s {
+  loss: number;
+  retrans: number;
+  drop: number;
+  belated: number;
+  undecrypt: number;
+}
+
+/**
+ * A stream's summary (issue #8): what the overview, the alerter, /metrics, history and the
+ * snapshotter need, refreshed every cycle. Nothing in it grows with the number of connections.
+ * `mediamtx:streams:latest` holds the summaries of every node.
+ */
+export interface StreamSummary {
   /** The MediaMTX node; a stream is identified by node and name together. */
   node: string;
   name: string;
@@ -125,6 +146,8 @@ export interface Stream {
   sourceType: string | null;
   /** Codec names, e.g. ["H264", "MPEG-4 Audio"]. */
   tracks: string[];
+  /** The first video track: codec and size when MediaMTX reports them; null without video. */
+  video: VideoInfo | null;
   /** The path's inbound bytes. */
   bytesReceived: number;
   /** The path's outbound bytes. */
@@ -139,12 +162,59 @@ export interface Stream {
   sendRateMbps: number | null;
   /** SRT source's mbpsLinkCapacity; else null. */
   linkCapacityMbps: number | null;
+  /** SRT source's packet counts in the last 10 s; null for other protocols or before two samples. */
+  srt10s: SrtCounts10s | null;
+  health: Health;
+}
+
+/**
+ * A stream's detail: its summary plus every connection (source and readers with their protocol
+ * blocks) and the path's frame-error counters. Served one at a time (/api/streams/detail), to
+ * scripts (?detail=1) and to dashboards that show the stream.
+ */
+export interface Stream extends StreamSummary {
   inboundFramesInError: number;
   /** Growth of inboundFramesInError over the last 10 s (reset-safe); null until derived or when gone. */
   inboundFramesInError10s?: number | null;
   source: Connection | null;
   readerList: Connection[];
-  health: Health;
+}
+
+/** What a stream's detail adds to its summary, as the per-node details hash stores it. */
+export type StreamDetailPart = Pick<Stream, 'inboundFramesInError' | 'inboundFramesInError10s' | 'source' | 'readerList'>;
+
+/** The summary of a detailed stream (a new object; the connections are left out). */
+export function toSummary(s: Stream): StreamSummary {
+  return {
+    node: s.node,
+    name: s.name,
+    confName: s.confName,
+    online: s.online,
+    onlineSince: s.onlineSince,
+    offlineSince: s.offlineSince,
+    sourceType: s.sourceType,
+    tracks: s.tracks,
+    video: s.video,
+    bytesReceived: s.bytesReceived,
+    bytesSent: s.bytesSent,
+    readers: s.readers,
+    rtt: s.rtt,
+    recvRateMbps: s.recvRateMbps,
+    sendRateMbps: s.sendRateMbps,
+    linkCapacityMbps: s.linkCapacityMbps,
+    srt10s: s.srt10s,
+    health: s.health,
+  };
+}
+
+/** The detail part of a detailed stream, as stored beside the summaries. */
+export function toDetailPart(s: Stream): StreamDetailPart {
+  return {
+    inboundFramesInError: s.inboundFramesInError,
+    inboundFramesInError10s: s.inboundFramesInError10s ?? null,
+    source: s.source,
+    readerList: s.readerList,
+  };
 }
 
 /** What one collector writes about its node, beside the streams. */
@@ -166,6 +236,13 @@ export interface CollectorStatus {
   streams: number;
   online: number;
   readers: number;
+  /** The interval the loop actually keeps: the configured one, or the last cycle's length when it overran. */
+  effectiveIntervalMs: number;
+  /** How old the connection detail may be on this node: one interval, or up to 5 s on large servers. */
+  detailRefreshMs: number;
+  /** Items of the last cycle that were skipped (no identity) or repaired (wrong-typed fields set to null). */
+  itemsSkipped: number;
+  itemsRepaired: number;
 }
 
 export interface StreamsMeta {
