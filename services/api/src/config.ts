@@ -1,8 +1,8 @@
-import { int, logLevel, redisUrl, str, type Env, type LogLevel } from '@mmon/shared';
+import { int, logLevel, redisTarget, str, type Env, type LogLevel, type RedisTarget } from '@mmon/shared';
 import { DEFAULT_STATIC_DIR } from './app';
 
 export interface ApiConfig {
-  redisUrl: string;
+  redis: RedisTarget;
   port: number;
   host: string;
   staticDir: string;
@@ -11,7 +11,7 @@ export interface ApiConfig {
 
 export function readConfig(env: Env): ApiConfig {
   return {
-    redisUrl: redisUrl(env),
+    redis: redisTarget(env),
     port: int(env, 'API_PORT', 8080, { min: 0, max: 65535 }),
     host: str(env, 'API_HOST', '0.0.0.0'),
     staticDir: str(env, 'API_STATIC_DIR', DEFAULT_STATIC_DIR),

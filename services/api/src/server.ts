@@ -1,13 +1,13 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FaultLog, connectRedis, connectSubscriber, type Logger } from '@mmon/shared';
+import { FaultLog, connectRedis, connectSubscriber, type Logger, type RedisTarget } from '@mmon/shared';
 import { DEFAULT_STATIC_DIR, createApp } from './app';
 import { LatestCache } from './latest';
 import { sendPrepared } from './routes/streams';
 import { attachWebSocket } from './ws';
 
 export interface ApiOptions {
-  redisUrl: string;
+  redis: RedisTarget | string;
   port: number;
   host?: string;
   staticDir?: string;
@@ -27,8 +27,8 @@ const FAST_PATH = '/api/streams/latest';
  */
 export async function startApi(opts: ApiOptions): Promise<RunningApi> {
   const faults = new FaultLog(opts.logger);
-  const redis = connectRedis(opts.redisUrl, faults, 'redis');
-  const subscriber = connectSubscriber(opts.redisUrl, faults);
+  const redis = connectRedis(opts.redis, faults, 'redis');
+  const subscriber = connectSubscriber(opts.redis, faults);
   const cache = new LatestCache(redis, subscriber, opts.logger);
   const app = createApp({ redis, logger: opts.logger }, cache, opts.staticDir ?? DEFAULT_STATIC_DIR);
   const server = http.createServer((req, res) => {

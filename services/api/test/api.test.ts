@@ -21,7 +21,7 @@ describe('api', () => {
   beforeAll(async () => {
     redisServer = await RedisServer.start();
     redis = new Redis(redisServer.url);
-    api = await startApi({ redisUrl: redisServer.url, port: 0, host: '127.0.0.1', logger });
+    api = await startApi({ redis: redisServer.url, port: 0, host: '127.0.0.1', logger });
     base = `http://127.0.0.1:${api.port}`;
   });
   afterAll(async () => {
@@ -33,7 +33,7 @@ describe('api', () => {
   test('streams/latest answers [] before any collector wrote, then the merged view of every node', async () => {
     await redis.flushall();
     await api.close();
-    api = await startApi({ redisUrl: redisServer.url, port: 0, host: '127.0.0.1', logger });
+    api = await startApi({ redis: redisServer.url, port: 0, host: '127.0.0.1', logger });
     base = `http://127.0.0.1:${api.port}`;
     const empty = await request(base).get('/api/streams/latest');
     expect(empty.status).toBe(200);

@@ -12,7 +12,7 @@ describe('/api/history', () => {
   beforeAll(async () => {
     server = await RedisServer.start();
     redis = new Redis(server.url);
-    api = await startApi({ redisUrl: server.url, port: 0, host: '127.0.0.1', logger: createLogger('t', 'error') });
+    api = await startApi({ redis: server.url, port: 0, host: '127.0.0.1', logger: createLogger('t', 'error') });
     base = `http://127.0.0.1:${api.port}`;
   });
   afterAll(async () => {

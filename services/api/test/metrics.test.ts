@@ -38,7 +38,7 @@ describe('/metrics', () => {
   beforeAll(async () => {
     redisServer = await RedisServer.start();
     redis = new Redis(redisServer.url);
-    api = await startApi({ redisUrl: redisServer.url, port: 0, host: '127.0.0.1', logger: createLogger('t', 'error') });
+    api = await startApi({ redis: redisServer.url, port: 0, host: '127.0.0.1', logger: createLogger('t', 'error') });
   });
   afterAll(async () => {
     await api.close();

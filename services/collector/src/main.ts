@@ -5,7 +5,7 @@ import { NodeCollector } from './nodeCollector';
 runMain(() => {
   const config = readConfig(process.env);
   const logger = createLogger('collector', config.logLevel);
-  const redis = connectRedis(config.redisUrl, new FaultLog(logger));
+  const redis = connectRedis(config.redis, new FaultLog(logger));
   const store = new StreamStore(redis, config.nodeTtlSeconds);
   const history = new StreamHistoryWriter(redis, config.historyRetentionMs, Math.max(config.historyIntervalMs, config.intervalMs));
   const collectors = config.nodes.map(

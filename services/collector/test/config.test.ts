@@ -1,5 +1,5 @@
-import { ConfigError } from '@mmon/shared';
-import { readConfig, readNodes } from '../src/config';
+import { ConfigError, readNodes } from '@mmon/shared';
+import { readConfig } from '../src/config';
 
 describe('collector configuration', () => {
   test('defaults: one node "local" at MediaMTX default address, 1 s interval', () => {
@@ -7,7 +7,7 @@ describe('collector configuration', () => {
     expect(config.nodes).toEqual([{ id: 'local', baseUrl: 'http://127.0.0.1:9997' }]);
     expect(config.intervalMs).toBe(1000);
     expect(config.timeoutMs).toBe(3000);
-    expect(config.redisUrl).toBe('redis://127.0.0.1:6379/0');
+    expect(config.redis.url).toBe('redis://127.0.0.1:6379/0');
   });
 
   test('MEDIAMTX_API_URL with MEDIAMTX_API_USER/PASS; credentials kept out of the URL', () => {

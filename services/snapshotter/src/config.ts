@@ -1,8 +1,8 @@
-import { int, logLevel, optionalStr, redisUrl, str, url, type Env, type LogLevel } from '@mmon/shared';
+import { int, logLevel, optionalStr, redisTarget, str, url, type Env, type LogLevel, type RedisTarget } from '@mmon/shared';
 import { checkTemplate, defaultTemplate } from './sourceUrl';
 
 export interface SnapshotterConfig {
-  redisUrl: string;
+  redis: RedisTarget;
   logLevel: LogLevel;
   intervalMs: number;
   width: number;
@@ -18,7 +18,7 @@ export interface SnapshotterConfig {
 export function readConfig(env: Env): SnapshotterConfig {
   const template = optionalStr(env, 'SNAPSHOT_SOURCE_URL');
   return {
-    redisUrl: redisUrl(env),
+    redis: redisTarget(env),
     logLevel: logLevel(env),
     intervalMs: int(env, 'SNAPSHOT_INTERVAL_MS', 10_000, { min: 200, max: 3_600_000 }),
     width: int(env, 'SNAPSHOT_WIDTH', 320, { min: 16, max: 3840 }),

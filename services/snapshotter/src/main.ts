@@ -7,7 +7,7 @@ import { SnapshotStore } from './store';
 runMain(() => {
   const config = readConfig(process.env);
   const logger = createLogger('snapshotter', config.logLevel);
-  const redis = connectRedis(config.redisUrl, new FaultLog(logger));
+  const redis = connectRedis(config.redis, new FaultLog(logger));
   const grabber = new FrameGrabber({
     ffmpegPath: config.ffmpegPath,
     width: config.width,

@@ -1,10 +1,10 @@
-import { ConfigError, int, logLevel, oneOf, str, redisUrl, type Env, type LogLevel } from '@mmon/shared';
+import { ConfigError, int, logLevel, oneOf, str, redisTarget, type Env, type LogLevel, type RedisTarget } from '@mmon/shared';
 
 export const CONTAINER_SCOPES = ['project', 'all'] as const;
 export type ContainerScope = (typeof CONTAINER_SCOPES)[number];
 
 export interface SysmonConfig {
-  redisUrl: string;
+  redis: RedisTarget;
   logLevel: LogLevel;
   intervalMs: number;
   /** Paths whose file system usage is reported (the data volumes). */
@@ -27,7 +27,7 @@ export interface SysmonConfig {
 
 export function readConfig(env: Env): SysmonConfig {
   return {
-    redisUrl: redisUrl(env),
+    redis: redisTarget(env),
     logLevel: logLevel(env),
     intervalMs: int(env, 'SYSMON_INTERVAL_MS', 5000, { min: 500, max: 3_600_000 }),
     diskPaths: pathList(env, 'SYSMON_DISK_PATHS', '/'),

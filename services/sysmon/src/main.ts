@@ -9,7 +9,7 @@ runMain(() => {
   const config = readConfig(process.env);
   const logger = createLogger('sysmon', config.logLevel);
   const faults = new FaultLog(logger);
-  const redis = connectRedis(config.redisUrl, faults);
+  const redis = connectRedis(config.redis, faults);
   const docker = new Docker({ socketPath: config.dockerSocket, timeout: Math.max(3000, config.intervalMs) });
   const sampler = new SystemSampler(
     { intervalMs: config.intervalMs, diskPaths: config.diskPaths, netDevFile: config.netDevFile },

@@ -4,7 +4,7 @@ import { readConfig } from '../src/config';
 describe('readConfig', () => {
   it('has defaults for everything', () => {
     expect(readConfig({})).toEqual({
-      redisUrl: 'redis://127.0.0.1:6379/0',
+      redis: { url: 'redis://127.0.0.1:6379/0', sentinels: [], sentinelName: 'mymaster' },
       logLevel: 'info',
       intervalMs: 5000,
       diskPaths: ['/'],

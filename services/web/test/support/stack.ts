@@ -20,7 +20,7 @@ export async function startStack(): Promise<Stack> {
   execFileSync(process.execPath, [path.join(__dirname, '..', '..', 'scripts', 'vendor.js')], { stdio: 'ignore' });
   const redisServer = await RedisServer.start();
   const redis = new Redis(redisServer.url);
-  const api = await startApi({ redisUrl: redisServer.url, port: 0, host: '127.0.0.1', staticDir: PUBLIC_DIR, logger: createLogger('web-test', 'error') });
+  const api = await startApi({ redis: redisServer.url, port: 0, host: '127.0.0.1', staticDir: PUBLIC_DIR, logger: createLogger('web-test', 'error') });
   return {
     redis,
     api,
