@@ -9,3 +9,4 @@ export * from './mediamtx/client';
 export * from './streamStore';
 export * from './history';
 export * from './nodes';
+export * from './loop';

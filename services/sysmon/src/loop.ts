@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import type { FaultLog, Logger } from '@mmon/shared';
+import { IntervalLoop, type FaultLog, type Logger } from '@mmon/shared';
 import { publishSample } from './publish';
 import type { SystemSampler } from './sampler';
 
@@ -16,35 +16,21 @@ export interface LoopDeps {
  * continues (the rates stay continuous) and the next write after Redis is back succeeds.
  */
 export class SysmonLoop {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = false;
+  private readonly loop: IntervalLoop;
 
   constructor(
-    private readonly intervalMs: number,
+    intervalMs: number,
     private readonly deps: LoopDeps,
-  ) {}
+  ) {
+    this.loop = new IntervalLoop(intervalMs, () => this.cycle());
+  }
 
   start(): void {
-    this.stopped = false;
-    this.schedule(0);
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      const started = Date.now();
-      this.running = this.cycle().finally(() => {
-        this.running = undefined;
-        this.schedule(Math.max(0, started + this.intervalMs - Date.now()));
-      });
-    }, delayMs);
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   private async cycle(): Promise<void> {
