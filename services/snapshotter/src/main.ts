@@ -18,6 +18,7 @@ runMain(() => {
     {
       intervalMs: config.intervalMs,
       concurrency: config.concurrency,
+      nodes: config.nodes,
       sourceTemplate: config.sourceTemplate,
       maxBackoffMs: config.maxBackoffMs,
     },
@@ -26,6 +27,7 @@ runMain(() => {
   snapshotter.start();
   logger.info('snapshotter started', {
     source: redactUrl(config.sourceTemplate),
+    nodes: config.nodes,
     intervalMs: config.intervalMs,
     width: config.width,
     concurrency: config.concurrency,

@@ -5,9 +5,9 @@ import { keys, type SnapshotIndexEntry, type SnapshotMeta } from '@mmon/shared';
 export class SnapshotStore {
   constructor(private readonly redis: Redis) {}
 
-  /** One stream's image and meta, replacing the previous ones, expiring after ttlMs. */
+  /** One stream's image and meta (node and name), replacing the previous ones, expiring after ttlMs. */
   async saveImage(image: Buffer, meta: SnapshotMeta, ttlMs: number): Promise<void> {
-    const key = keys.snapshot(meta.name);
+    const key = keys.snapshot(meta.node, meta.name);
     await this.redis
       .multi()
       .hset(key, 'image', image, 'meta', JSON.stringify(meta))

@@ -6,15 +6,23 @@ import winston from 'winston';
 import { createLogger, type Logger } from '@mmon/shared';
 
 /**
- * A real ffmpeg publishing a test pattern as an SRT listener. ffmpeg serves one caller and ends
- * when it leaves, so the publisher is started again after every exit until stop().
+ * A real ffmpeg publishing a test pattern as an SRT listener (on a loopback address, 127.0.0.1
+ * unless told, in a size, 640x360 unless told). ffmpeg serves one caller and ends when it leaves,
+ * so the publisher is started again after every exit until stop().
  */
 export class SrtPublisher {
   readonly pids = new Set<number>();
+  readonly host: string;
+  readonly size: string;
   private child: ChildProcess | undefined;
   private stopped = false;
 
-  constructor(readonly port: number) {
+  constructor(
+    readonly port: number,
+    opts: { host?: string; size?: string } = {},
+  ) {
+    this.host = opts.host ?? '127.0.0.1';
+    this.size = opts.size ?? '640x360';
     this.spawn();
   }
 
@@ -22,9 +30,9 @@ export class SrtPublisher {
     const child = spawn(
       'ffmpeg',
       [
-        ...['-hide_banner', '-nostdin', '-loglevel', 'quiet', '-re', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25'],
+        ...['-hide_banner', '-nostdin', '-loglevel', 'quiet', '-re', '-f', 'lavfi', '-i', `testsrc2=size=${this.size}:rate=25`],
         ...['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '25', '-f', 'mpegts'],
-        `srt://127.0.0.1:${this.port}?mode=listener`,
+        `srt://${this.host}:${this.port}?mode=listener`,
       ],
       { stdio: 'ignore' },
     );

@@ -4,26 +4,52 @@ import { readConfig } from '../src/config';
 import { ffmpegArgs } from '../src/frameGrabber';
 import { ffmpegErrorLine } from '../src/ffmpegError';
 import { runBounded } from '../src/pool';
-import { checkTemplate, defaultTemplate, encodeName, sourceUrl } from '../src/sourceUrl';
-import { onlineNames } from '../src/streams';
+import { apiHost, checkTemplate, encodeName, sourceUrl } from '../src/sourceUrl';
+import { onlineStreams } from '../src/streams';
 
 describe('source addresses', () => {
+  const at = (name: string) => ({ host: 'h', node: 'n1', name });
+
   it('encodes each segment of a name and keeps its slashes, for RTSP paths and SRT streamids', () => {
     expect(encodeName('cams/front door/ä?#')).toBe('cams/front%20door/%C3%A4%3F%23');
-    expect(sourceUrl('rtsp://h:8554/{name}', 'live/cam 1')).toBe('rtsp://h:8554/live/cam%201');
-    expect(sourceUrl('srt://h:8890?streamid=read:{name}', 'live/a&b')).toBe('srt://h:8890?streamid=read:live/a%26b');
-    expect(sourceUrl('rtsp://h/{name}?x={name}', 'a')).toBe('rtsp://h/a?x=a');
+    expect(sourceUrl('rtsp://h:8554/{name}', at('live/cam 1'))).toBe('rtsp://h:8554/live/cam%201');
+    expect(sourceUrl('srt://h:8890?streamid=read:{name}', at('live/a&b'))).toBe('srt://h:8890?streamid=read:live/a%26b');
+    expect(sourceUrl('rtsp://h/{name}?x={name}', at('a'))).toBe('rtsp://h/a?x=a');
   });
 
-  it("defaults to MediaMTX's RTSP port on the API host, without the API's credentials", () => {
-    expect(defaultTemplate(new URL('http://admin:pw@mtx.example:9997'))).toBe('rtsp://mtx.example:8554/{name}');
-    expect(defaultTemplate(new URL('http://[::1]:9997'))).toBe('rtsp://[::1]:8554/{name}');
-    expect(readConfig({}).sourceTemplate).toBe('rtsp://127.0.0.1:8554/{name}');
-    expect(readConfig({ MEDIAMTX_API_URL: 'https://u:secret@10.1.2.3:9997/' }).sourceTemplate).toBe('rtsp://10.1.2.3:8554/{name}');
+  it('fills in {host}, {node} and {name} of each stream, once (a name holding a placeholder stays text)', () => {
+    const template = 'srt://{host}:8890?streamid=read:{node}/{name}';
+    expect(sourceUrl(template, { host: '10.0.0.7', node: 'eu-1', name: 'cam' })).toBe('srt://10.0.0.7:8890?streamid=read:eu-1/cam');
+    expect(sourceUrl(template, { host: '[::1]', node: 'us', name: 'cam' })).toBe('srt://[::1]:8890?streamid=read:us/cam');
+    expect(sourceUrl('rtsp://{host}:8554/{name}', { host: 'h', node: 'n', name: '{host}' })).toBe('rtsp://h:8554/%7Bhost%7D');
   });
 
-  it('rejects templates without {name}, unparsable ones and foreign protocols, naming the variable', () => {
+  it("defaults to MediaMTX's RTSP port on each node's API host, without the API's credentials", () => {
+    expect(readConfig({}).sourceTemplate).toBe('rtsp://{host}:8554/{name}');
+    expect(readConfig({}).nodes).toEqual([{ id: 'local', host: '127.0.0.1' }]);
+    expect(readConfig({ MEDIAMTX_API_URL: 'https://u:secret@10.1.2.3:9997/' }).nodes).toEqual([{ id: 'local', host: '10.1.2.3' }]);
+    const config = readConfig({ MEDIAMTX_NODES: 'eu=http://admin:pw@mtx-eu.example:9997,us=http://[::1]:9997', MEDIAMTX_API_URL: 'http://ignored:9997' });
+    expect(config.nodes).toEqual([
+      { id: 'eu', host: 'mtx-eu.example' },
+      { id: 'us', host: '[::1]' },
+    ]);
+    expect(JSON.stringify(config)).not.toContain('pw');
+    expect(config.nodes.map((n) => sourceUrl(config.sourceTemplate, { host: n.host, node: n.id, name: 'cam' }))).toEqual([
+      'rtsp://mtx-eu.example:8554/cam',
+      'rtsp://[::1]:8554/cam',
+    ]);
+    expect(apiHost('http://[fe80::1]:9997')).toBe('[fe80::1]');
+  });
+
+  it('takes a bad MEDIAMTX_NODES as the collector does, naming the variable', () => {
+    expect(() => readConfig({ MEDIAMTX_NODES: 'a b=http://x' })).toThrow(/^MEDIAMTX_NODES: /);
+    expect(() => readConfig({ MEDIAMTX_NODES: 'a=http://x,a=http://y' })).toThrow(/^MEDIAMTX_NODES: /);
+  });
+
+  it('rejects templates without {name}, with an unknown placeholder, unparsable ones and foreign protocols, naming the variable', () => {
     expect(checkTemplate('V', 'srt://h:8890?streamid=read:{name}')).toBe('srt://h:8890?streamid=read:{name}');
+    expect(checkTemplate('V', 'rtsp://{host}:8554/{node}/{name}')).toBe('rtsp://{host}:8554/{node}/{name}');
+    expect(() => readConfig({ SNAPSHOT_SOURCE_URL: 'rtsp://{hots}:8554/{name}' })).toThrow(/^SNAPSHOT_SOURCE_URL: knows only .*got \{hots\}/);
     for (const bad of ['rtsp://h:8554/cam', 'not a url {name}', 'file:///etc/{name}']) {
       expect(() => readConfig({ SNAPSHOT_SOURCE_URL: bad })).toThrow(ConfigError);
       expect(() => readConfig({ SNAPSHOT_SOURCE_URL: bad })).toThrow(/^SNAPSHOT_SOURCE_URL: /);
@@ -64,17 +90,23 @@ describe('backoffMs', () => {
   });
 });
 
-describe('onlineNames', () => {
-  it('takes the distinct names of online streams, sorted', () => {
+describe('onlineStreams', () => {
+  it('takes the online streams as node and name, a name on two nodes twice, sorted by node and name', () => {
     const streams = [
       { node: 'b', name: 'z/cam', online: true },
       { node: 'a', name: 'a', online: false },
       { node: 'a', name: 'z/cam', online: true },
       { node: 'a', name: 'm', online: true },
+      { node: 'a', name: 'm', online: true },
+      { name: 'no-node', online: true },
     ];
-    expect(onlineNames(JSON.stringify(streams))).toEqual(['m', 'z/cam']);
-    expect(onlineNames(null)).toEqual([]);
-    expect(() => onlineNames('{}')).toThrow(/not a JSON array/);
+    expect(onlineStreams(Buffer.from(JSON.stringify(streams)))).toEqual([
+      { node: 'a', name: 'm' },
+      { node: 'a', name: 'z/cam' },
+      { node: 'b', name: 'z/cam' },
+    ]);
+    expect(onlineStreams(null)).toEqual([]);
+    expect(() => onlineStreams('{}')).toThrow(/not a JSON array/);
   });
 });
 

@@ -5,6 +5,7 @@ import { FaultLog, connectRedis, keys, type SnapshotIndexEntry, type SnapshotMet
 import { RedisServer, eventually, freePort } from '@mmon/test-support';
 import { snapshotRoutes } from '../../api/src/routes/snapshots';
 import { errorHandler } from '../../api/src/errors';
+import type { SnapshotNode } from '../src/config';
 import { FrameGrabber } from '../src/frameGrabber';
 import { Snapshotter } from '../src/snapshotter';
 import { SnapshotStore } from '../src/store';
@@ -45,8 +46,13 @@ afterAll(async () => {
 
 interface Setup {
   template: string;
-  names: string[];
+  /** Online streams of node "local". */
+  names?: string[];
   offline?: string[];
+  /** Further streams as the summaries hold them. */
+  streams?: { node: string; name: string; online: boolean }[];
+  /** The configured nodes; "local" on 127.0.0.1 unless told. */
+  nodes?: SnapshotNode[];
   intervalMs?: number;
   timeoutMs?: number;
   concurrency?: number;
@@ -56,15 +62,22 @@ interface Setup {
 
 async function startSnapshotter(s: Setup) {
   const streams = [
-    ...s.names.map((name) => ({ node: 'local', name, online: true })),
+    ...(s.names ?? []).map((name) => ({ node: 'local', name, online: true })),
     ...(s.offline ?? []).map((name) => ({ node: 'local', name, online: false })),
+    ...(s.streams ?? []),
   ];
   await redis.set(keys.streamsLatest, JSON.stringify(streams));
   const { logger, lines } = capturingLogger();
   const connection = connectRedis(server.url, new FaultLog(logger));
   const grabber = new FrameGrabber({ ffmpegPath: s.ffmpegPath ?? 'ffmpeg', width: 320, timeoutMs: s.timeoutMs ?? 5000, killGraceMs: 500 });
   const snapshotter = new Snapshotter(
-    { intervalMs: s.intervalMs ?? 500, concurrency: s.concurrency ?? 2, sourceTemplate: s.template, maxBackoffMs: 60_000 },
+    {
+      intervalMs: s.intervalMs ?? 500,
+      concurrency: s.concurrency ?? 2,
+      nodes: s.nodes ?? [{ id: 'local', host: '127.0.0.1' }],
+      sourceTemplate: s.template,
+      maxBackoffMs: 60_000,
+    },
     { redis: connection, grabber, store: new SnapshotStore(connection), logger },
   );
   running.push({ snapshotter, publishers: s.publishers ?? [], connection });
@@ -78,9 +91,9 @@ async function index(): Promise<SnapshotIndexEntry[]> {
   return JSON.parse(raw) as SnapshotIndexEntry[];
 }
 
-async function entry(name: string): Promise<SnapshotIndexEntry> {
-  const found = (await index()).find((e) => e.name === name);
-  if (!found) throw new Error(`${name} not indexed`);
+async function entry(name: string, node = 'local'): Promise<SnapshotIndexEntry> {
+  const found = (await index()).find((e) => e.node === node && e.name === name);
+  if (!found) throw new Error(`${node} ${name} not indexed`);
   return found;
 }
 
@@ -102,29 +115,78 @@ describe('snapshotter with real ffmpeg', () => {
     });
     const e = await eventually(async () => {
       const found = await entry(name);
-      expect(found).toMatchObject({ url: "/api/snapshots/cams%2Ffront%20door.jpg" });
+      expect(found).toMatchObject({ node: 'local', url: '/api/snapshots/local/cams%2Ffront%20door.jpg' });
       return found;
     }, 15000);
     expect((await index()).map((x) => x.name)).toEqual([name]);
     expect(Date.parse(e.takenAt!)).toBeGreaterThan(Date.now() - 60_000);
 
-    const [image, meta] = await redis.hmgetBuffer(keys.snapshot(name), 'image', 'meta');
+    const [image, meta] = await redis.hmgetBuffer(keys.snapshot('local', name), 'image', 'meta');
     expect(image!.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
     expect(probeJpeg(image!)).toEqual({ width: 320, height: 180, frames: 1 });
-    expect((JSON.parse(meta!.toString()) as SnapshotMeta).name).toBe(name);
-    const ttl = await redis.pttl(keys.snapshot(name));
+    expect(JSON.parse(meta!.toString()) as SnapshotMeta).toEqual({ node: 'local', name, takenAt: e.takenAt });
+    const ttl = await redis.pttl(keys.snapshot('local', name));
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(3 * 60_000);
     expect(messages.map((m) => JSON.parse(m) as { kind: string; at: string })).toContainEqual({ kind: 'snapshots', at: expect.any(String) });
 
     const latest = await request(apiApp()).get('/api/snapshots/latest').expect(200);
-    expect(latest.body).toContainEqual(expect.objectContaining({ name, url: e.url }));
+    expect(latest.body).toContainEqual(expect.objectContaining({ node: 'local', name, url: e.url }));
     const res = await request(apiApp()).get(e.url!).buffer(true).expect(200);
     expect(res.headers['content-type']).toBe('image/jpeg');
     expect(res.headers['cache-control']).toBe('no-cache');
     const served = res.body as Buffer;
     expect(served.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
     expect(probeJpeg(served).width).toBe(320);
+  });
+
+  it("gives two nodes' paths of the same name a thumbnail each, taken from each node's own host; other nodes' streams are skipped", async () => {
+    // Two servers on two loopback addresses, one port: only {host} tells them apart. Their test
+    // patterns differ in height, so each thumbnail shows which server it came from.
+    const port = await freePort();
+    const eu = new SrtPublisher(port, { host: '127.0.0.1', size: '640x360' });
+    const us = new SrtPublisher(port, { host: '127.0.0.2', size: '640x480' });
+    const { lines } = await startSnapshotter({
+      template: `srt://{host}:${port}?streamid=read:{node}/{name}`,
+      nodes: [
+        { id: 'eu', host: '127.0.0.1' },
+        { id: 'us', host: '127.0.0.2' },
+      ],
+      streams: [
+        { node: 'eu', name: 'cam', online: true },
+        { node: 'us', name: 'cam', online: true },
+        { node: 'ghost', name: 'cam', online: true },
+        { node: 'ghost', name: 'other', online: true },
+      ],
+      intervalMs: 600,
+      publishers: [eu, us],
+    });
+    const both = await eventually(async () => {
+      const all = await index();
+      expect(all.map((e) => [e.node, e.name, e.url])).toEqual([
+        ['eu', 'cam', '/api/snapshots/eu/cam.jpg'],
+        ['us', 'cam', '/api/snapshots/us/cam.jpg'],
+      ]);
+      return all;
+    }, 20000);
+    const thumbnail = async (node: string) => {
+      const [image, meta] = await redis.hmgetBuffer(keys.snapshot(node, 'cam'), 'image', 'meta');
+      return { size: probeJpeg(image!), meta: JSON.parse(meta!.toString()) as SnapshotMeta };
+    };
+    expect(await thumbnail('eu')).toEqual({ size: { width: 320, height: 180, frames: 1 }, meta: { node: 'eu', name: 'cam', takenAt: both[0].takenAt } });
+    expect(await thumbnail('us')).toEqual({ size: { width: 320, height: 240, frames: 1 }, meta: { node: 'us', name: 'cam', takenAt: both[1].takenAt } });
+    expect(await redis.exists(keys.snapshot('ghost', 'cam'))).toBe(0);
+
+    // Several cycles later the unknown node has been logged once, and both nodes are captured again.
+    await eventually(async () => expect(Date.parse((await entry('cam', 'us')).takenAt!)).toBeGreaterThan(Date.parse(both[1].takenAt!)), 15000);
+    const skipped = lines.map((l) => JSON.parse(l) as { level: string; message: string; node?: string }).filter((l) => l.node === 'ghost');
+    expect(skipped).toEqual([expect.objectContaining({ level: 'warn', message: 'streams of node ghost skipped: not in MEDIAMTX_NODES' })]);
+
+    // The API serves each node's own image.
+    for (const [node, height] of [['eu', 180], ['us', 240]] as const) {
+      const res = await request(apiApp()).get(`/api/snapshots/${node}/cam.jpg`).buffer(true).expect(200);
+      expect(probeJpeg(res.body as Buffer).height).toBe(height);
+    }
   });
 
   it('shows the error of a stream that never answers, backs it off, and keeps the others going', async () => {
@@ -161,7 +223,7 @@ describe('snapshotter with real ffmpeg', () => {
       return e;
     }, 20000);
     expect(Date.parse(later.retryAt!)).toBeGreaterThan(Date.parse(failed.retryAt!));
-    expect(lines.filter((l) => l.includes(`capture ${dead} failing`))).toHaveLength(1);
+    expect(lines.filter((l) => l.includes(`capture local:${dead} failing`))).toHaveLength(1);
     await running[0].snapshotter.stop();
     expect(ffmpegChildren(publisher.pids)).toEqual([]);
   });
