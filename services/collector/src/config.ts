@@ -18,6 +18,10 @@ export interface CollectorConfig {
   /** One history point per stream this often (0: none), kept this long. */
   historyIntervalMs: number;
   historyRetentionMs: number;
+  /** Up to this many connections on a node, its connection lists are read in every cycle. */
+  detailEveryCycleMaxConns: number;
+  /** Above that, connection detail is refreshed at least this often (and viewed streams every cycle). */
+  detailMaxAgeMs: number;
 }
 
 export function readConfig(env: Env): CollectorConfig {
@@ -38,6 +42,8 @@ export function readConfig(env: Env): CollectorConfig {
     goneRetentionMs: int(env, 'STREAM_GONE_RETENTION_MS', 600_000, { min: 0 }),
     historyIntervalMs: int(env, 'HISTORY_INTERVAL_MS', 10_000, { min: 0 }),
     historyRetentionMs: int(env, 'HISTORY_RETENTION_MS', 3_600_000, { min: 1000, max: 7 * 24 * 3_600_000 }),
+    detailEveryCycleMaxConns: int(env, 'DETAIL_EVERY_CYCLE_MAX_CONNS', 2000, { min: 0 }),
+    detailMaxAgeMs: int(env, 'DETAIL_MAX_AGE_MS', 5000, { min: 200, max: 5000 }),
   };
 }
 

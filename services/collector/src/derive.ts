@@ -10,9 +10,14 @@ export interface DeriveOptions {
   smoothingMs: number;
   /** How long a stream that was online and vanished from MediaMTX's list stays listed as offline. */
   goneRetentionMs: number;
+  /**
+   * False when the streams' connections were not all read this cycle (a large server between two
+   * full reads): the state of connections not seen is kept rather than forgotten.
+   */
+  connsComplete: boolean;
 }
 
-export const DEFAULT_DERIVE_OPTIONS: DeriveOptions = { smoothingMs: 5000, goneRetentionMs: 600_000 };
+export const DEFAULT_DERIVE_OPTIONS: DeriveOptions = { smoothingMs: 5000, goneRetentionMs: 600_000, connsComplete: true };
 
 /** Window of the RTP counters and the path's frames in error. */
 const SHORT_WINDOW_MS = 10_000;
@@ -37,6 +42,8 @@ interface StreamState {
 interface ConnState {
   seen: number;
   type: string;
+  /** The connection object derived last: one kept from an earlier read is not derived again. */
+  derived: Connection | null;
   /** Only when a native rate is missing. */
   bytes: RateSeries | null;
   srt: SrtWindows | null;
@@ -110,7 +117,7 @@ export function derive(
       out.push(goneStream(nodeName, st, nowMs));
       gone = true;
     }
-    for (const [id, cs] of node.conns) if (cs.seen !== cycle) node.conns.delete(id);
+    if (opts.connsComplete) for (const [id, cs] of node.conns) if (cs.seen !== cycle) node.conns.delete(id);
     if (node.streams.size === 0) state.nodes.delete(nodeName);
   }
 
@@ -176,6 +183,8 @@ function deriveStream(ctx: Ctx, stream: Stream): void {
   stream.inboundFramesInError10s = st.framesInError.sum(now, SHORT_WINDOW_MS, scratch)[0];
   if (stream.source !== null) deriveConn(ctx, stream.source);
   for (const reader of stream.readerList) deriveConn(ctx, reader);
+  const w = stream.source?.srt?.window10s;
+  stream.srt10s = w ? { loss: w.loss, retrans: w.retrans, drop: w.drop, belated: w.belated, undecrypt: w.undecrypt } : null;
 }
 
 function deriveConn(ctx: Ctx, conn: Connection): void {
@@ -184,10 +193,12 @@ function deriveConn(ctx: Ctx, conn: Connection): void {
   const { now, opts } = ctx;
   let cs = ctx.node.conns.get(conn.id);
   if (cs === undefined || cs.type !== conn.type) {
-    cs = { seen: 0, type: conn.type, bytes: null, srt: null, rtp: null };
+    cs = { seen: 0, type: conn.type, derived: null, bytes: null, srt: null, rtp: null };
     ctx.node.conns.set(conn.id, cs);
   }
   cs.seen = ctx.cycle;
+  if (cs.derived === conn) return;
+  cs.derived = conn;
 
   let rateInMbps = conn.srt?.mbpsReceiveRate ?? null;
   let rateOutMbps = conn.srt?.mbpsSendRate ?? null;
@@ -240,6 +251,7 @@ function goneStream(node: string, st: StreamState, now: number): Stream {
     offlineSince: st.offlineSince,
     sourceType: null,
     tracks: [],
+    video: null,
     bytesReceived: 0,
     bytesSent: 0,
     readers: 0,
@@ -247,6 +259,7 @@ function goneStream(node: string, st: StreamState, now: number): Stream {
     recvRateMbps: null,
     sendRateMbps: null,
     linkCapacityMbps: null,
+    srt10s: null,
     inboundFramesInError: 0,
     inboundFramesInError10s: null,
     source: null,

@@ -18,6 +18,8 @@ runMain(() => {
           health: config.health,
           goneRetentionMs: config.goneRetentionMs,
           historyIntervalMs: config.historyIntervalMs,
+          detailEveryCycleMaxConns: config.detailEveryCycleMaxConns,
+          detailMaxAgeMs: config.detailMaxAgeMs,
         },
         {
           client: new MediaMtxClient({ baseUrl: node.baseUrl, user: node.user, pass: node.pass, timeoutMs: config.timeoutMs, pageSize: config.pageSize }),

@@ -1,4 +1,18 @@
-import { FaultLog, MediaMtxClient, errorMessage, type CollectorStatus, type Logger, type Stream, type StreamHistoryWriter, type StreamStore } from '@mmon/shared';
+import {
+  FaultLog,
+  IntervalLoop,
+  MediaMtxClient,
+  errorMessage,
+  toDetailPart,
+  toSummary,
+  type CollectorStatus,
+  type DetailWrite,
+  type Logger,
+  type Stream,
+  type StreamHistoryWriter,
+  type StreamStore,
+} from '@mmon/shared';
+import { ConnCache, DetailPlan } from './detailPlan';
 import { derive, initialDeriveState, type DeriveState } from './derive';
 import { applyHealth, type HealthRules } from './health';
 import { normalize } from './normalize';
@@ -12,6 +26,10 @@ export interface NodeCollectorOptions {
   goneRetentionMs: number;
   /** One history point per stream this often; 0 writes none. */
   historyIntervalMs: number;
+  /** Up to this many connections, every cycle reads every connection list; above, see DetailPlan. */
+  detailEveryCycleMaxConns: number;
+  /** The longest a stream's connection detail may be old on a large server. */
+  detailMaxAgeMs: number;
 }
 
 export interface NodeCollectorDeps {
@@ -24,20 +42,25 @@ export interface NodeCollectorDeps {
 
 /**
  * Polls one MediaMTX node on a fixed cadence: client -> normalize -> derive -> health -> store
- * and publish. A fault (MediaMTX down, slow, 5xx, malformed; Redis away) keeps the last snapshot,
- * marks the node stale, is logged once per change, and the next cycle tries again.
+ * and publish. Every cycle refreshes every stream's summary; connection detail is read whole every
+ * cycle on small servers and at least every detailMaxAgeMs on large ones, with the streams a
+ * client views refreshed every cycle (see DetailPlan). A fault (MediaMTX down, slow, 5xx,
+ * malformed; Redis away) keeps the last data, marks the node stale, is logged once per change,
+ * and the next cycle tries again.
  */
 export class NodeCollector {
   private state: DeriveState = initialDeriveState();
   private readonly faults: FaultLog;
   private readonly now: () => number;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = true;
+  private readonly loop: IntervalLoop;
+  private readonly plan: DetailPlan;
+  private readonly conns = new ConnCache();
   /** stop() was called: the client's connections are closed for good. */
   private closed = false;
   private warnedVersion: string | null = null;
   private lastHistoryAt = -Infinity;
+  /** Names of the streams whose detail a client views, as the last write answered. */
+  private watched: string[] = [];
   readonly status: CollectorStatus;
 
   constructor(
@@ -46,6 +69,8 @@ export class NodeCollector {
   ) {
     this.faults = new FaultLog(deps.logger);
     this.now = deps.now ?? Date.now;
+    this.loop = new IntervalLoop(opts.intervalMs, () => this.cycle());
+    this.plan = new DetailPlan(opts.intervalMs, opts.detailEveryCycleMaxConns, opts.detailMaxAgeMs);
     this.status = {
       node: opts.node,
       stale: true,
@@ -58,34 +83,24 @@ export class NodeCollector {
       versionTested: null,
       apiLayout: null,
       intervalMs: opts.intervalMs,
+      effectiveIntervalMs: opts.intervalMs,
+      detailRefreshMs: opts.intervalMs,
       streams: 0,
       online: 0,
       readers: 0,
+      itemsSkipped: 0,
+      itemsRepaired: 0,
     };
   }
 
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.schedule(0);
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
     this.closed = true;
     this.deps.client.close();
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
-  }
-
-  private schedule(delayMs: number): void {
-    this.timer = setTimeout(() => {
-      const started = this.now();
-      this.running = this.cycle().finally(() => {
-        this.running = undefined;
-        if (!this.stopped) this.schedule(Math.max(0, this.opts.intervalMs - (this.now() - started)));
-      });
-    }, delayMs);
+    await this.loop.stop();
   }
 
   /** One poll; never throws. */
@@ -94,17 +109,19 @@ export class NodeCollector {
     const cpu = process.cpuUsage();
     const at = new Date(started).toISOString();
     this.status.lastAttemptAt = at;
+    this.status.effectiveIntervalMs = this.loop.effectiveIntervalMs;
     const source = `mediamtx node ${this.opts.node}`;
-    let streamsJson: string;
     let streams: Stream[];
+    let complete: boolean;
     try {
-      streams = applyHealth(await this.collect(started), this.opts.health);
-      streamsJson = JSON.stringify(streams);
+      ({ streams, complete } = await this.collect(started));
+      applyHealth(streams, this.opts.health);
       Object.assign(this.status, {
         stale: false,
         lastSuccessAt: at,
         lastError: null,
         apiLayout: this.deps.client.layout,
+        detailRefreshMs: this.plan.refreshMs,
         streams: streams.length,
         online: streams.filter((s) => s.online).length,
         readers: streams.reduce((n, s) => n + s.readers, 0),
@@ -119,8 +136,13 @@ export class NodeCollector {
       await this.write(() => this.deps.store.keepNode(this.status));
       return;
     }
+    const summariesJson = JSON.stringify(streams.map(toSummary));
+    const detail = this.detailWrite(streams, complete);
+    this.conns.keep(streams);
     this.finish(started, cpu);
-    await this.write(() => this.deps.store.publishNode(this.status, streamsJson, at));
+    await this.write(async () => {
+      this.watched = await this.deps.store.publishNode(this.status, summariesJson, detail, at, started);
+    });
     if (this.opts.historyIntervalMs > 0 && started - this.lastHistoryAt >= this.opts.historyIntervalMs) {
       this.lastHistoryAt = started;
       await this.write(() => this.deps.history.append(streams));
@@ -129,15 +151,29 @@ export class NodeCollector {
 
   /**
    * Poll, normalize and derive. The raw snapshot (tens of MB for 10k paths) is only referenced in
-   * here, so it can be collected before the streams are serialized.
+   * here, so it can be collected before anything is serialized.
    */
-  private async collect(nowMs: number): Promise<Stream[]> {
-    const raw = await this.deps.client.poll();
+  private async collect(nowMs: number): Promise<{ streams: Stream[]; complete: boolean }> {
+    const full = this.plan.fullReadDue(nowMs);
+    const raw = await this.deps.client.poll({ conns: full ? 'lists' : this.conns.refsOf(this.watched) });
     this.noteVersion(raw.info.version ?? null);
-    const streams = normalize(raw, { node: this.opts.node, excludePrefixes: this.opts.excludePrefixes });
-    const derived = derive(this.state, streams, nowMs, { goneRetentionMs: this.opts.goneRetentionMs });
+    const streams = normalize(raw, {
+      node: this.opts.node,
+      excludePrefixes: this.opts.excludePrefixes,
+      cached: (type, id) => this.conns.get(type, id),
+    });
+    const derived = derive(this.state, streams, nowMs, { goneRetentionMs: this.opts.goneRetentionMs, connsComplete: raw.connsComplete });
     this.state = derived.state;
-    return derived.streams;
+    if (raw.connsComplete) this.plan.fullReadDone(nowMs, countConns(derived.streams));
+    return { streams: derived.streams, complete: raw.connsComplete };
+  }
+
+  /** Every stream's detail after a full read; otherwise only the viewed streams' (refreshed by id). */
+  private detailWrite(streams: Stream[], complete: boolean): DetailWrite {
+    if (complete) return { mode: 'replace', entries: streams.map((s) => [s.name, JSON.stringify(toDetailPart(s))]) };
+    if (this.watched.length === 0) return { mode: 'keep' };
+    const watched = new Set(this.watched);
+    return { mode: 'merge', entries: streams.filter((s) => watched.has(s.name)).map((s) => [s.name, JSON.stringify(toDetailPart(s))]) };
   }
 
   private finish(started: number, cpu: NodeJS.CpuUsage): void {
@@ -163,4 +199,10 @@ export class NodeCollector {
       this.deps.logger.warn('untested MediaMTX version, trying anyway', { node: this.opts.node, version });
     }
   }
+}
+
+function countConns(streams: Stream[]): number {
+  let n = 0;
+  for (const s of streams) n += s.readerList.length + (s.source === null ? 0 : 1);
+  return n;
 }

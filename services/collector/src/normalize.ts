@@ -7,6 +7,7 @@ import {
   type RawRef,
   type RawSnapshot,
   type Stream,
+  type VideoInfo,
 } from '@mmon/shared';
 import { OK_HEALTH } from './health';
 import { toConnection } from './protocols/connection';
@@ -17,6 +18,11 @@ export interface NormalizeOptions {
   node: string;
   /** Paths whose name starts with one of these are left out; empty prefixes are ignored. */
   excludePrefixes: string[];
+  /**
+   * When the snapshot holds only some connections (raw.connsComplete false): the connection of
+   * that type and id as the last full read made it (derived and with its health), if any.
+   */
+  cached?: (type: string, id: string) => Connection | undefined;
 }
 
 /** Connection lists by type, then by id. */
@@ -32,21 +38,35 @@ export function normalize(raw: RawSnapshot, opts: NormalizeOptions): Stream[] {
   const prefixes = opts.excludePrefixes.filter((p) => p !== '');
   const conns = indexConns(raw.conns);
   const muxers = indexMuxers(raw.hlsMuxers);
+  const cached = raw.connsComplete ? undefined : opts.cached;
+  const join: Join = (ref, direction, muxer) => {
+    const type = asText(ref.type) ?? '';
+    const id = asText(ref.id) ?? '';
+    const item = conns.get(type)?.get(id);
+    if (item === undefined && cached !== undefined) {
+      const kept = cached(type, id);
+      if (kept !== undefined && kept.direction === direction) return kept;
+    }
+    return toConnection(type, id, direction, item, muxer);
+  };
   const streams: Stream[] = [];
   for (const path of raw.paths ?? []) {
     if (!isObject(path)) continue;
     const name = asText(path.name) ?? '';
     if (prefixes.some((p) => name.startsWith(p))) continue;
-    streams.push(toStream(path, name, opts.node, conns, muxers.get(name)));
+    streams.push(toStream(path, name, opts.node, join, muxers.get(name)));
   }
   return streams.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-function toStream(path: RawPath, name: string, node: string, conns: ConnIndex, muxer: RawConn | undefined): Stream {
-  const source = isObject(path.source) ? joinConn(path.source, 'publish', conns, muxer) : null;
+/** A path's reference to a connection, joined with that connection's figures. */
+type Join = (ref: RawRef, direction: Direction, muxer: RawConn | undefined) => Connection;
+
+function toStream(path: RawPath, name: string, node: string, join: Join, muxer: RawConn | undefined): Stream {
+  const source = isObject(path.source) ? join(path.source, 'publish', muxer) : null;
   const readerList: Connection[] = [];
   for (const ref of path.readers ?? []) {
-    if (isObject(ref)) readerList.push(joinConn(ref, 'read', conns, muxer));
+    if (isObject(ref)) readerList.push(join(ref, 'read', muxer));
   }
   const srt = source?.srt;
   return {
@@ -58,6 +78,7 @@ function toStream(path: RawPath, name: string, node: string, conns: ConnIndex, m
     offlineSince: null,
     sourceType: source?.type ?? null,
     tracks: tracksOf(path),
+    video: videoOf(path),
     bytesReceived: asNumber(path.inboundBytes) ?? asNumber(path.bytesReceived) ?? 0,
     bytesSent: asNumber(path.outboundBytes) ?? asNumber(path.bytesSent) ?? 0,
     readers: readerList.length,
@@ -65,17 +86,12 @@ function toStream(path: RawPath, name: string, node: string, conns: ConnIndex, m
     recvRateMbps: srt?.mbpsReceiveRate ?? null,
     sendRateMbps: null,
     linkCapacityMbps: srt?.linkCapacityMbps ?? null,
+    srt10s: null,
     inboundFramesInError: asNumber(path.inboundFramesInError) ?? 0,
     source,
     readerList,
     health: OK_HEALTH,
   };
-}
-
-function joinConn(ref: RawRef, direction: Direction, conns: ConnIndex, muxer: RawConn | undefined): Connection {
-  const type = asText(ref.type) ?? '';
-  const id = asText(ref.id) ?? '';
-  return toConnection(type, id, direction, conns.get(type)?.get(id), muxer);
 }
 
 function tracksOf(path: RawPath): string[] {
@@ -88,6 +104,26 @@ function tracksOf(path: RawPath): string[] {
     return codecs;
   }
   return Array.isArray(path.tracks) ? path.tracks.filter((t): t is string => typeof t === 'string') : [];
+}
+
+/** MediaMTX's video codec names (tracks2[].codec). */
+const VIDEO_CODECS = new Set(['AV1', 'VP9', 'VP8', 'H265', 'H264', 'MPEG-4 Video', 'MPEG-1/2 Video', 'M-JPEG']);
+
+/** The first video track of tracks2 with its size from codecProps (null where MediaMTX does not say). */
+function videoOf(path: RawPath): VideoInfo | null {
+  if (!Array.isArray(path.tracks2)) return null;
+  for (const track of path.tracks2) {
+    const codec = isObject(track) ? asText(track.codec) : null;
+    if (codec === null || !VIDEO_CODECS.has(codec)) continue;
+    const props = isObject(track.codecProps) ? track.codecProps : undefined;
+    return { codec, width: dimension(props?.width), height: dimension(props?.height) };
+  }
+  return null;
+}
+
+function dimension(value: unknown): number | null {
+  const n = asNumber(value);
+  return n !== undefined && Number.isInteger(n) && n > 0 && n <= 65535 ? n : null;
 }
 
 function indexConns(lists: Partial<Record<string, RawConn[]>> | undefined): ConnIndex {

@@ -1,6 +1,16 @@
 import Redis from 'ioredis';
 import { Emulator, benchScenario, connId, demoScenario, trafficCounters, type Fault } from '@mmon/mediamtx-test';
-import { MediaMtxClient, StreamHistoryWriter, StreamStore, keys, readStreamHistory, type CollectorStatus, type Stream } from '@mmon/shared';
+import {
+  MediaMtxClient,
+  StreamHistoryWriter,
+  StreamReader,
+  StreamStore,
+  keys,
+  readStreamHistory,
+  type CollectorStatus,
+  type Stream,
+  type StreamSummary,
+} from '@mmon/shared';
 import { RedisServer, eventually } from '@mmon/test-support';
 import { DEFAULT_HEALTH_RULES } from '../src/health';
 import { NodeCollector } from '../src/nodeCollector';
@@ -16,6 +26,8 @@ interface HarnessOptions {
   intervalMs?: number;
   timeoutMs?: number;
   historyIntervalMs?: number;
+  /** Up to this many connections every cycle reads every list (default: always). */
+  detailEveryCycleMaxConns?: number;
   /** The Redis the collector writes to (default: the test's). */
   redis?: Redis;
   now?: () => number;
@@ -41,11 +53,20 @@ describe('NodeCollector against the emulator and a real Redis', () => {
   });
 
   const harness = (emu: Emulator, opts: HarnessOptions = {}): Harness => {
-    const { node = 'local', intervalMs = 200, timeoutMs = 300, historyIntervalMs = 0, now } = opts;
+    const { node = 'local', intervalMs = 200, timeoutMs = 300, historyIntervalMs = 0, detailEveryCycleMaxConns = 1_000_000, now } = opts;
     const storeRedis = opts.redis ?? redis;
     const { logger, lines } = memoryLogger();
     const collector = new NodeCollector(
-      { node, intervalMs, excludePrefixes: ['__preview__/'], health: DEFAULT_HEALTH_RULES, goneRetentionMs: 600_000, historyIntervalMs },
+      {
+        node,
+        intervalMs,
+        excludePrefixes: ['__preview__/'],
+        health: DEFAULT_HEALTH_RULES,
+        goneRetentionMs: 600_000,
+        historyIntervalMs,
+        detailEveryCycleMaxConns,
+        detailMaxAgeMs: 5000,
+      },
       {
         client: new MediaMtxClient({ baseUrl: emu.url, timeoutMs, pageSize: 100 }),
         store: new StreamStore(storeRedis, 60),
@@ -57,7 +78,13 @@ describe('NodeCollector against the emulator and a real Redis', () => {
     collectors.push(collector);
     return { collector, lines };
   };
-  const latest = async (): Promise<Stream[]> => JSON.parse((await redis.get(keys.streamsLatest)) ?? '[]');
+  const latest = async (): Promise<StreamSummary[]> => JSON.parse((await redis.get(keys.streamsLatest)) ?? '[]');
+  /** A stream's detail as the api serves it: its summary and its stored detail part. */
+  const detail = async (name: string, node = 'local'): Promise<Stream> => {
+    const summary = (await latest()).find((s) => s.node === node && s.name === name)!;
+    const [part] = await new StreamReader(redis).details(node, [name]);
+    return { ...summary, ...JSON.parse(part!) } as Stream;
+  };
   const nodeStatus = async (node = 'local'): Promise<CollectorStatus> => JSON.parse((await redis.get(keys.nodeStatus(node)))!);
 
   test('writes the demo streams with the design fields, rates from the second sample, and publishes', async () => {
@@ -77,7 +104,13 @@ describe('NodeCollector against the emulator and a real Redis', () => {
     expect(srt.rtt).toEqual(expect.any(Number));
     expect(srt.linkCapacityMbps).toEqual(expect.any(Number));
     expect(srt.recvRateMbps).toEqual(expect.any(Number)); // native SRT rate, present from the first sample
-    expect(srt.readerList.map((r) => r.protocol).sort()).toEqual(['srt', 'webrtc']);
+    expect(srt.video).toEqual({ codec: 'H264', width: 1920, height: 1080 });
+    expect(srt.srt10s).toEqual({ loss: 0, retrans: 0, drop: 0, belated: 0, undecrypt: 0 });
+    // The summary holds nothing that grows with the connections; the detail holds them.
+    expect(Object.keys(srt).sort()).toEqual(
+      ['bytesReceived', 'bytesSent', 'confName', 'health', 'linkCapacityMbps', 'name', 'node', 'offlineSince', 'online', 'onlineSince', 'readers', 'recvRateMbps', 'rtt', 'sendRateMbps', 'sourceType', 'srt10s', 'tracks', 'video'],
+    );
+    expect((await detail('live/contribution')).readerList.map((r) => r.protocol).sort()).toEqual(['srt', 'webrtc']);
     const rtmp = streams.find((s) => s.name === 'live/studio')!;
     expect(rtmp.recvRateMbps).toBeNull(); // derived rates need two samples
     const offline = streams.find((s) => s.name === 'live/backup')!;
@@ -104,10 +137,13 @@ describe('NodeCollector against the emulator and a real Redis', () => {
     const streams = await latest();
     expect(streams).toHaveLength(260);
     expect(new Set(streams.map((s) => s.name)).size).toBe(260);
+    const parts = await new StreamReader(redis).allDetails('local');
+    expect(Object.keys(parts)).toHaveLength(260);
     for (const s of streams.filter((x) => x.online)) {
       expect(s.readers).toBe(2);
-      expect(s.readerList).toHaveLength(2);
-      expect(s.readerList.every((r) => r.direction === 'read' && r.protocol !== null)).toBe(true);
+      const readerList = (JSON.parse(parts[s.name]) as Stream).readerList;
+      expect(readerList).toHaveLength(2);
+      expect(readerList.every((r) => r.direction === 'read' && r.protocol !== null)).toBe(true);
     }
     expect(streams.filter((s) => !s.online).length).toBe(13); // one in 20 is offline
     expect((await nodeStatus()).apiLayout).toBe('v1.21');
@@ -237,7 +273,7 @@ describe('NodeCollector against the emulator and a real Redis', () => {
     });
     emulators.push(emu);
     const { collector } = harness(emu, { node: 'e2e', intervalMs: 1000, timeoutMs: 1000, now: clock });
-    const feed = async () => (await latest()).find((s) => s.node === 'e2e' && s.name === 'live/feed')!;
+    const feed = () => detail('live/feed', 'e2e');
     const step = async (drops: number) => {
       emu.setCounters(publisher, { packetsReceivedDrop: drops });
       await collector.cycle();
@@ -246,6 +282,7 @@ describe('NodeCollector against the emulator and a real Redis', () => {
     for (const drops of [0, 0, 0, 3, 3]) await step(drops);
     let s = await feed();
     expect(s.source!.srt!.window10s).toMatchObject({ drop: 3, loss: 0 });
+    expect(s.srt10s).toEqual({ loss: 0, retrans: 0, drop: 3, belated: 0, undecrypt: 0 });
     expect(s.source!.srt!.window10s!.rttP50Ms).toBe(20);
     expect(s.health.level).toBe('crit');
     expect(s.health.reasons).toContain('SRT drop 3 packets in 10 s');
@@ -259,6 +296,43 @@ describe('NodeCollector against the emulator and a real Redis', () => {
     s = await feed();
     expect(s.source!.srt!.window10s!.drop).toBe(0);
     expect(s.source!.srt!.window60s!.drop).toBe(3);
+  });
+
+  test('a large server: summaries every cycle, connection lists every 5 s, a viewed stream\'s connections every cycle', async () => {
+    await redis.flushall();
+    let now = Date.now();
+    const clock = () => now;
+    const emu = await Emulator.start({ scenario: demoScenario(now), clock });
+    emulators.push(emu);
+    const { collector } = harness(emu, { intervalMs: 1000, timeoutMs: 1000, detailEveryCycleMaxConns: 0, now: clock });
+    const reader = new StreamReader(redis);
+    const srtListReads = () => emu.requests.byPath['/v3/srt/conns/list'] ?? 0;
+    const byIdReads = () => Object.entries(emu.requests.byPath).filter(([p]) => p.includes('/get/')).reduce((n, [, c]) => n + c, 0);
+    const part = async (name: string) => JSON.parse((await reader.details('local', [name]))[0]!) as Stream;
+
+    await collector.cycle(); // the first cycle reads everything
+    expect(srtListReads()).toBe(1);
+    expect(await nodeStatus()).toMatchObject({ detailRefreshMs: 5000 });
+    await reader.watch('local', ['live/contribution'], Date.now() + 60_000);
+    const bytes: number[] = [];
+    const viewed: number[] = [];
+    const other: number[] = [];
+    for (let i = 1; i <= 4; i++) {
+      now += 1000;
+      await collector.cycle();
+      bytes.push((await latest()).find((s) => s.name === 'live/studio')!.bytesReceived);
+      viewed.push((await part('live/contribution')).source!.srt!.packetsReceived);
+      other.push((await part('live/studio')).source!.bytesIn);
+    }
+    expect(srtListReads()).toBe(1); // no list read between two full reads
+    expect(new Set(bytes).size).toBe(4); // every summary is fresh in every cycle
+    expect(byIdReads()).toBeGreaterThanOrEqual(3 * 3); // the viewed stream's source and two readers, from the second cycle on
+    expect(new Set(viewed.slice(1)).size).toBe(3); // the viewed stream's detail is fresh in every cycle
+    expect(new Set(other).size).toBe(1); // the others' is as the last full read left it
+    now += 1000;
+    await collector.cycle(); // 5 s after the last full read
+    expect(srtListReads()).toBe(2);
+    expect((await part('live/studio')).source!.bytesIn).toBeGreaterThan(other[0]);
   });
 
   test('stop() cuts a poll short instead of waiting for a slow MediaMTX, and logs no fault for it', async () => {

@@ -7,7 +7,7 @@ export function snapshot(
   hlsMuxers: RawConn[] = [],
 ): RawSnapshot {
   const all = Object.fromEntries(CONN_TYPES.map((t) => [t, conns[t] ?? []])) as Record<ConnType, RawConn[]>;
-  return { info: { version: 'v1.20.1' }, paths, conns: all, hlsMuxers };
+  return { info: { version: 'v1.20.1' }, paths, conns: all, hlsMuxers, connsComplete: true };
 }
 
 /** An online SRT-published path with one SRT reader, v1.20 field names. */

@@ -27,6 +27,11 @@ export interface MediaMtxClientOptions {
   pageConcurrency?: number;
 }
 
+/** What one poll reads besides info and paths: every connection list, or only some connections by id. */
+export interface PollOptions {
+  conns: 'lists' | { type: ConnType; id: string }[];
+}
+
 /** A fault talking to MediaMTX, with a message that is safe to log and show (no credentials). */
 export class MediaMtxError extends Error {
   constructor(
@@ -76,23 +81,47 @@ export class MediaMtxClient {
     return this.layoutOf.size > 0 ? this.preferred : null;
   }
 
-  /** One full read of the server: info, every path, and the lists the paths refer to. */
-  async poll(): Promise<RawSnapshot> {
+  /**
+   * One read of the server: info, every path, and the connections the paths refer to: with
+   * `conns: 'lists'` every page of every list the paths refer to; with a list of { type, id },
+   * only those connections, one request each (a large server's detail between two full reads).
+   */
+  async poll(opts: PollOptions = { conns: 'lists' }): Promise<RawSnapshot> {
     this.polls++;
     const [info, paths] = await Promise.all([this.get<RawInfo>(INFO), this.listAll<RawPath>(PATHS_LIST)]);
+    const conns = Object.fromEntries(CONN_TYPES.map((t) => [t, [] as RawConn[]])) as Record<ConnType, RawConn[]>;
+    if (opts.conns !== 'lists') {
+      const items = await Promise.all(opts.conns.map((ref) => this.readConn(ref.type, ref.id)));
+      opts.conns.forEach((ref, i) => {
+        const item = items[i];
+        if (item !== null) conns[ref.type].push(item);
+      });
+      return { info, paths, conns, hlsMuxers: [], connsComplete: false };
+    }
     const referenced = new Set<string>();
     for (const p of paths) {
       if (p.source?.type) referenced.add(p.source.type);
       for (const r of p.readers ?? []) if (r.type) referenced.add(r.type);
     }
-    const conns = Object.fromEntries(CONN_TYPES.map((t) => [t, [] as RawConn[]])) as Record<ConnType, RawConn[]>;
     const wanted = CONN_TYPES.filter((t) => referenced.has(t));
     const [lists, hlsMuxers] = await Promise.all([
       Promise.all(wanted.map((t) => this.readList(t))),
       referenced.has('hlsSession') ? this.readList('hlsMuxer') : Promise.resolve([]),
     ]);
     wanted.forEach((t, i) => (conns[t] = lists[i]));
-    return { info, paths, conns, hlsMuxers };
+    return { info, paths, conns, hlsMuxers, connsComplete: true };
+  }
+
+  /** One connection by id from the layout its list answers in; null when the server does not know it (any more). */
+  private async readConn(type: ConnType, id: string): Promise<RawConn | null> {
+    const layout = this.layoutOf.get(type) ?? this.preferred;
+    const endpoint = `${LIST_ENDPOINTS[type][layout].replace(/\/list$/, '/get/')}${encodeURIComponent(id)}`;
+    try {
+      return await this.get<RawConn>(endpoint);
+    } catch (err) {
+      if (err instanceof MediaMtxError && (err.status === 404 || err.status === 400)) return null;
+      throw err;
+    }
   }
 
   private async readList(kind: ListKind): Promise<RawConn[]> {

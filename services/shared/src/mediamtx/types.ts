@@ -77,6 +77,8 @@ export interface RawSnapshot {
   conns: Record<ConnType, RawConn[]>;
   /** HLS muxers (one per path being served over HLS). */
   hlsMuxers: RawConn[];
+  /** True when every connection list was read; false when only some connections were (by id). */
+  connsComplete: boolean;
 }
 
 export type ApiLayout = 'v1.20' | 'v1.21';
