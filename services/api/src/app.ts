@@ -18,7 +18,7 @@ export function createApp(deps: ApiDeps, cache: LatestCache, staticDir: string):
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
-  app.use(streamRoutes(cache));
+  app.use(streamRoutes(deps, cache));
   app.use(healthRoutes(deps));
   app.use(metricsRoutes(deps, cache));
   app.use(historyRoutes(deps));

@@ -1,29 +1,56 @@
 import { EventEmitter } from 'node:events';
 import type Redis from 'ioredis';
-import { FaultLog, StreamReader, keys, type Logger, type StreamsMeta, type UpdateKind } from '@mmon/shared';
+import { FaultLog, StreamReader, keys, type Logger, type StreamSummary, type StreamsMeta } from '@mmon/shared';
 
-/** The prepared answer of /api/streams/latest: the bytes as Redis holds them, with a validator. */
-export interface StreamsBody {
+/** A prepared JSON answer: the bytes and their validator. */
+export interface PreparedBody {
   body: Buffer;
   etag: string;
-  meta: StreamsMeta | null;
 }
 
-const EMPTY: StreamsBody = { body: Buffer.from('[]'), etag: '"empty"', meta: null };
+/** One node's summaries: the JSON array as Redis holds it (served as is) and its rows by stream name. */
+export interface NodeSummaries extends PreparedBody {
+  rows: ReadonlyMap<string, StreamSummary>;
+}
+
+/** One node's summaries changed: the api's update counter after it, and the node's rows before and after. */
+export interface StreamsUpdate {
+  seq: number;
+  node: string;
+  collectedAt: string | null;
+  prev: ReadonlyMap<string, StreamSummary>;
+  next: ReadonlyMap<string, StreamSummary>;
+}
+
+const NO_ROWS: ReadonlyMap<string, StreamSummary> = new Map();
+const OPEN = Buffer.from('[');
+const COMMA = Buffer.from(',');
+const CLOSE = Buffer.from(']');
 
 /**
- * The latest values, kept in memory and refreshed when a collector, sysmon or the snapshotter
- * announces a write on Pub/Sub (and once both Redis connections are up again after a reconnect),
- * so requests never touch Redis.
- * Emits 'update' with the kind after each refresh.
+ * The latest values, kept in memory so that requests never touch Redis for them. Stream summaries
+ * are kept per node: a collector's Pub/Sub message names its node, and only that node's summaries
+ * are read and parsed again (with the meta, so nodes that left it are dropped). Everything is read
+ * again once both Redis connections are (again) up, so nothing announced meanwhile is missed.
+ *
+ * Emits 'streams' (StreamsUpdate) for every node whose summaries changed, 'system' and
+ * 'snapshots' after those were read.
  */
 export class LatestCache extends EventEmitter {
-  streams: StreamsBody = EMPTY;
   system: string | null = null;
   snapshots: string | null = null;
+  /** The api's update counter: one more for every node whose summaries changed (the WebSocket's seq). */
+  seq = 0;
+  meta: StreamsMeta | null = null;
+  private readonly nodes = new Map<string, NodeSummaries>();
+  /** The merged body, built on the first request after an update. */
+  private merged: PreparedBody | null = null;
   private readonly reader: StreamReader;
   private readonly faults: FaultLog;
-  private readonly byNode = new Map<string, Buffer>();
+  /** Stream reads run one at a time, so a node's older read never overwrites a newer one. */
+  private readonly pending = new Set<string>();
+  private pendingAll = false;
+  private draining = false;
 
   constructor(
     private readonly redis: Redis,
@@ -37,10 +64,10 @@ export class LatestCache extends EventEmitter {
 
   async start(): Promise<void> {
     this.subscriber.on('message', (_channel: string, message: string) => {
-      const kind = parseKind(message);
-      if (kind) void this.refresh(kind);
+      const update = parseUpdate(message);
+      if (update?.kind === 'streams') this.requestStreams(update.node);
+      else if (update) void this.refresh(update.kind);
     });
-    // Read everything once both connections are (again) up: nothing announced meanwhile is missed.
     const bothReady = () => this.redis.status === 'ready' && this.subscriber.status === 'ready';
     const onReady = () => {
       if (bothReady()) void this.refreshAll();
@@ -53,44 +80,164 @@ export class LatestCache extends EventEmitter {
   }
 
   async refreshAll(): Promise<void> {
-    await Promise.all((['streams', 'system', 'snapshots'] as const).map((k) => this.refresh(k)));
+    await Promise.all([this.requestStreams(null), this.refresh('system'), this.refresh('snapshots')]);
   }
 
-  async refresh(kind: UpdateKind): Promise<void> {
-    try {
-      if (kind === 'streams') {
-        const { body, meta } = await this.reader.latest();
-        this.streams = { body, meta, etag: `"${meta?.collectedAt ?? 'none'}-${body.length}"` };
-        this.byNode.clear();
-      } else if (kind === 'system') {
-        this.system = await this.redis.get(keys.systemLatest);
-      } else {
-        this.snapshots = await this.redis.get(keys.snapshotsIndex);
+  /** The merged summaries of every node (nodes in id order, as Redis' merged key holds them). */
+  get streams(): PreparedBody {
+    if (!this.merged) {
+      const parts: Buffer[] = [];
+      for (const id of this.nodeIds()) {
+        const inner = arrayInner(this.nodes.get(id)!.body);
+        if (inner.length > 0) parts.push(parts.length ? COMMA : OPEN, inner);
       }
+      const body = parts.length ? Buffer.concat([...parts, CLOSE]) : Buffer.from('[]');
+      this.merged = { body, etag: `"${this.meta?.collectedAt ?? 'none'}-${body.length}"` };
+    }
+    return this.merged;
+  }
+
+  /** The ids of the nodes with summaries, sorted. */
+  nodeIds(): string[] {
+    return [...this.nodes.keys()].sort();
+  }
+
+  node(id: string): NodeSummaries | undefined {
+    return this.nodes.get(id);
+  }
+
+  /** Every node's summaries, without copying. */
+  *summaries(): Iterable<StreamSummary> {
+    for (const { rows } of this.nodes.values()) yield* rows.values();
+  }
+
+  /** Reads one node's summaries (null: every node's) soon; requests made meanwhile are merged. */
+  requestStreams(node: string | null): Promise<void> {
+    if (node === null) this.pendingAll = true;
+    else this.pending.add(node);
+    return this.draining ? Promise.resolve() : this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.pendingAll || this.pending.size > 0) {
+        if (this.pendingAll) {
+          this.pendingAll = false;
+          this.pending.clear();
+          await this.readAll();
+        } else {
+          const node = this.pending.values().next().value as string;
+          this.pending.delete(node);
+          await this.readNode(node);
+        }
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async readAll(): Promise<void> {
+    let reads: { id: string; body: Buffer | null; meta: StreamsMeta | null }[];
+    try {
+      const metaText = await this.redis.get(keys.streamsMeta);
+      const listed = metaText ? (JSON.parse(metaText) as StreamsMeta).nodes : [];
+      const ids = [...new Set([...listed, ...this.nodes.keys()])];
+      reads = await Promise.all(ids.map(async (id) => ({ id, ...(await this.reader.node(id)) })));
+      if (ids.length === 0) this.meta = metaText ? (JSON.parse(metaText) as StreamsMeta) : null;
       this.faults.ok('redis read');
     } catch (err) {
       this.faults.fail('redis read', err);
       return;
     }
-    this.emit('update', kind);
+    for (const r of reads) this.apply(r.id, r.body, r.meta);
   }
 
-  /** The streams of one node, serialized once per update. */
-  streamsOfNode(node: string): Buffer {
-    let body = this.byNode.get(node);
-    if (!body) {
-      const all = JSON.parse(this.streams.body.toString('utf8')) as { node: string }[];
-      body = Buffer.from(JSON.stringify(all.filter((s) => s.node === node)));
-      this.byNode.set(node, body);
+  private async readNode(node: string): Promise<void> {
+    let read: { body: Buffer | null; meta: StreamsMeta | null };
+    try {
+      read = await this.reader.node(node);
+      this.faults.ok('redis read');
+    } catch (err) {
+      this.faults.fail('redis read', err);
+      return;
     }
-    return body;
+    this.apply(node, read.body, read.meta);
+  }
+
+  /** Takes one node's read: its summaries, and the meta's node list (nodes that left it are dropped). */
+  private apply(node: string, body: Buffer | null, meta: StreamsMeta | null): void {
+    this.meta = meta;
+    const listed = new Set(meta?.nodes ?? []);
+    const before = this.nodes.get(node);
+    if (body !== null && listed.has(node)) {
+      if (!before || !before.body.equals(body)) {
+        let rows: Map<string, StreamSummary>;
+        try {
+          rows = new Map((JSON.parse(body.toString('utf8')) as StreamSummary[]).map((s) => [s.name, s]));
+          this.faults.ok(`summaries of ${node}`);
+        } catch (err) {
+          this.faults.fail(`summaries of ${node}`, err);
+          return;
+        }
+        this.nodes.set(node, { body, rows, etag: `"${meta?.collectedAt ?? 'none'}-${body.length}-${node}"` });
+        this.changed(node, before?.rows ?? NO_ROWS, rows);
+      }
+    } else if (before) {
+      this.nodes.delete(node);
+      this.changed(node, before.rows, NO_ROWS);
+    }
+    for (const [id, other] of this.nodes) {
+      if (!listed.has(id)) {
+        this.nodes.delete(id);
+        this.changed(id, other.rows, NO_ROWS);
+      }
+    }
+    for (const id of listed) if (!this.nodes.has(id) && id !== node) this.pending.add(id);
+  }
+
+  private changed(node: string, prev: ReadonlyMap<string, StreamSummary>, next: ReadonlyMap<string, StreamSummary>): void {
+    this.merged = null;
+    const update: StreamsUpdate = { seq: ++this.seq, node, collectedAt: this.meta?.collectedAt ?? null, prev, next };
+    this.emit('streams', update);
+  }
+
+  private async refresh(kind: 'system' | 'snapshots'): Promise<void> {
+    try {
+      const value = await this.redis.get(kind === 'system' ? keys.systemLatest : keys.snapshotsIndex);
+      if (kind === 'system') this.system = value;
+      else this.snapshots = value;
+      this.faults.ok('redis read');
+    } catch (err) {
+      this.faults.fail('redis read', err);
+      return;
+    }
+    this.emit(kind);
   }
 }
 
-function parseKind(message: string): UpdateKind | null {
+/** The elements of a JSON array's text, without the brackets (empty for []): what the merged body splices. */
+function arrayInner(body: Buffer): Buffer {
+  let start = 0;
+  let end = body.length;
+  while (start < end && isSpace(body[start])) start++;
+  while (end > start && isSpace(body[end - 1])) end--;
+  start++; // '['
+  end--; // ']'
+  while (start < end && isSpace(body[start])) start++;
+  while (end > start && isSpace(body[end - 1])) end--;
+  return body.subarray(start, Math.max(start, end));
+}
+
+function isSpace(byte: number): boolean {
+  return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
+}
+
+function parseUpdate(message: string): { kind: 'streams'; node: string | null } | { kind: 'system' | 'snapshots' } | null {
   try {
-    const kind = (JSON.parse(message) as { kind?: unknown }).kind;
-    return kind === 'streams' || kind === 'system' || kind === 'snapshots' ? kind : null;
+    const { kind, node } = JSON.parse(message) as { kind?: unknown; node?: unknown };
+    if (kind === 'streams') return { kind, node: typeof node === 'string' ? node : null };
+    return kind === 'system' || kind === 'snapshots' ? { kind } : null;
   } catch {
     return null;
   }

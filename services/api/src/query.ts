@@ -17,3 +17,6 @@ export function readQuery<K extends string>(req: Request, allowed: Record<K, Reg
 }
 
 export const NODE_ID = /^[A-Za-z0-9._-]+$/;
+
+/** A stream name as a query value: 1 to 1024 characters, no NUL. */
+export const STREAM_NAME = /^[^\0]{1,1024}$/;

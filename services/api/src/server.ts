@@ -23,7 +23,7 @@ const FAST_PATH = '/api/streams/latest';
 
 /**
  * Starts the HTTP server: Express for every route, with /api/streams/latest (no query) answered
- * straight from the prepared body before Express's routing, since it is the hot path.
+ * straight from the prepared merged body before Express's routing, since it is the hot path.
  */
 export async function startApi(opts: ApiOptions): Promise<RunningApi> {
   const faults = new FaultLog(opts.logger);
@@ -36,7 +36,7 @@ export async function startApi(opts: ApiOptions): Promise<RunningApi> {
     app(req, res);
   });
   server.keepAliveTimeout = 65_000;
-  const wss = attachWebSocket(server, cache);
+  const wss = attachWebSocket(server, cache, redis, opts.logger);
   await cache.start();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,44 +1,176 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, WebSocket } from 'ws';
-import type { UpdateKind } from '@mmon/shared';
-import type { LatestCache } from './latest';
+import type Redis from 'ioredis';
+import { WebSocketServer, WebSocket, type RawData } from 'ws';
+import { FaultLog, StreamReader, type Logger } from '@mmon/shared';
+import { MAX_DETAIL_STREAMS, parseClientMessage } from './clientMessage';
+import { detailJson } from './detail';
+import { diff, type StreamRef } from './diff';
+import type { LatestCache, StreamsUpdate } from './latest';
 
-/** A client that has this much unsent data gets no further pushes until it catches up. */
-const MAX_BUFFERED = 8 * 1024 * 1024;
+/**
+ * A client with this much unsent data is skipped (it gets no delta) and is sent the full
+ * summaries once it has caught up: well above one full message at 1,000 streams, well below what
+ * a client can fall behind by without being seen as slow.
+ */
+const MAX_BUFFERED = 4 * 1024 * 1024;
+/** How long a watch marks a stream as viewed, and how often it is renewed while a client follows it. */
+const WATCH_MS = 15_000;
+const WATCH_RENEW_MS = 5_000;
+/** A client's messages are small: at most MAX_DETAIL_STREAMS node/name pairs. */
+const MAX_PAYLOAD = MAX_DETAIL_STREAMS * 1200;
+/**
+ * permessage-deflate: level 1 costs a third of the default level's CPU for a few per cent more
+ * bytes on the summaries' JSON (see scripts/bench/fanout.js); messages under 1 KiB go as they are.
+ */
+const DEFLATE = { zlibDeflateOptions: { level: 1 }, threshold: 1024 };
+const TEXT = { binary: false };
 
-/** The push message of a kind, built from the cached JSON text without parsing it again. */
-export function pushMessage(cache: LatestCache, kind: UpdateKind): string | null {
-  if (kind === 'streams') {
-    const collectedAt = JSON.stringify(cache.streams.meta?.collectedAt ?? null);
-    return `{"type":"streams","collectedAt":${collectedAt},"data":${cache.streams.body.toString('utf8')}}`;
-  }
-  const data = kind === 'system' ? cache.system : cache.snapshots;
-  return data === null ? null : `{"type":"${kind}","data":${data}}`;
+interface Client {
+  /** The streams whose detail it follows. */
+  detail: StreamRef[];
+  /** It was skipped while slow: its next message is the full summaries. */
+  needsFull: boolean;
 }
 
-/** WebSocket push at /api/ws: the current values on connect, then every update. */
-export function attachWebSocket(server: Server, cache: LatestCache): WebSocketServer {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
+/**
+ * WebSocket push at /api/ws: on connect the full summaries ("streams", with the update counter
+ * seq), host metrics and thumbnails index; then one "streams.delta" per node update; the full
+ * summaries again on "resync" and to a client that was skipped while slow; and "detail" of the
+ * streams a client follows, after every update of their node (one Redis read per node update,
+ * shared by every client). Followed streams are watched in Redis so their collector refreshes
+ * their detail every cycle.
+ */
+export function attachWebSocket(server: Server, cache: LatestCache, redis: Redis, logger: Logger): WebSocketServer {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD, perMessageDeflate: DEFLATE });
+  const reader = new StreamReader(redis);
+  const faults = new FaultLog(logger);
+  const clients = new Map<WebSocket, Client>();
+  let full: { seq: number; message: Buffer } | null = null;
+
+  /** The full summaries message of the current seq, built once for every client that needs it. */
+  const fullMessage = (): Buffer => {
+    if (full?.seq !== cache.seq) {
+      const collectedAt = JSON.stringify(cache.meta?.collectedAt ?? null);
+      const head = `{"type":"streams","seq":${cache.seq},"collectedAt":${collectedAt},"data":`;
+      full = { seq: cache.seq, message: Buffer.concat([Buffer.from(head), cache.streams.body, Buffer.from('}')]) };
+    }
+    return full.message;
+  };
+  const sendFull = (ws: WebSocket, client: Client) => {
+    client.needsFull = ws.bufferedAmount >= MAX_BUFFERED;
+    if (!client.needsFull) ws.send(fullMessage(), TEXT);
+  };
+
+  /** Sends each client its followed streams of `nodes` (every node when null), read with one HMGET per node. */
+  const sendDetail = async (targets: Iterable<[WebSocket, Client]>, nodes: Set<string> | null) => {
+    const wanted = new Map<string, Set<string>>();
+    const subscribers: [WebSocket, StreamRef[]][] = [];
+    for (const [ws, client] of targets) {
+      const refs = client.detail.filter((r) => (nodes === null || nodes.has(r.node)) && cache.node(r.node)?.rows.has(r.name));
+      if (refs.length === 0) continue;
+      subscribers.push([ws, refs]);
+      for (const r of refs) (wanted.get(r.node) ?? wanted.set(r.node, new Set()).get(r.node)!).add(r.name);
+    }
+    if (subscribers.length === 0) return;
+    const texts = new Map<string, string>();
+    try {
+      await Promise.all(
+        [...wanted].map(async ([node, set]) => {
+          const names = [...set];
+          const parts = await reader.details(node, names);
+          names.forEach((name, i) => {
+            const summary = cache.node(node)?.rows.get(name);
+            if (summary) texts.set(`${node}\u0000${name}`, detailJson(summary, parts[i]));
+          });
+        }),
+      );
+      faults.ok('redis detail read');
+    } catch (err) {
+      faults.fail('redis detail read', err);
+      return;
+    }
+    for (const [ws, refs] of subscribers) {
+      const items = refs.map((r) => texts.get(`${r.node}\u0000${r.name}`)).filter((t) => t !== undefined);
+      if (ws.readyState === WebSocket.OPEN && items.length > 0) ws.send(`{"type":"detail","data":[${items.join(',')}]}`);
+    }
+  };
+
+  /** Marks streams as viewed (every followed stream when refs is null) for WATCH_MS. */
+  const watch = (refs: StreamRef[] | null) => {
+    const byNode = new Map<string, Set<string>>();
+    for (const r of refs ?? [...clients.values()].flatMap((c) => c.detail)) {
+      (byNode.get(r.node) ?? byNode.set(r.node, new Set()).get(r.node)!).add(r.name);
+    }
+    const until = Date.now() + WATCH_MS;
+    for (const [node, names] of byNode) {
+      reader.watch(node, [...names], until).then(
+        () => faults.ok('redis watch'),
+        (err: unknown) => faults.fail('redis watch', err),
+      );
+    }
+  };
+  const renew = setInterval(() => watch(null), WATCH_RENEW_MS);
+  renew.unref();
+  wss.on('close', () => clearInterval(renew));
+
+  const onMessage = (ws: WebSocket, client: Client, data: RawData, isBinary: boolean) => {
+    const msg = isBinary ? null : parseClientMessage(data.toString());
+    if (msg === null) return ws.close(1008, 'unknown message');
+    if (msg.type === 'resync') return sendFull(ws, client);
+    client.detail = msg.streams;
+    watch(msg.streams);
+    void sendDetail([[ws, client]], null);
+  };
+
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (new URL(req.url ?? '/', 'http://x').pathname !== '/api/ws') {
       socket.end('HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"error":"not found","status":404}');
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      for (const kind of ['streams', 'system', 'snapshots'] as const) {
+      const client: Client = { detail: [], needsFull: false };
+      clients.set(ws, client);
+      ws.on('close', () => clients.delete(ws));
+      // ws closes a client that breaks the protocol (e.g. a message over maxPayload) itself; listening keeps the error from ending the process
+      ws.on('error', () => undefined);
+      ws.on('message', (data, isBinary) => onMessage(ws, client, data, isBinary));
+      sendFull(ws, client);
+      for (const kind of ['system', 'snapshots'] as const) {
         const msg = pushMessage(cache, kind);
         if (msg !== null) ws.send(msg);
       }
     });
   });
-  cache.on('update', (kind: UpdateKind) => {
-    if (wss.clients.size === 0) return;
-    const msg = pushMessage(cache, kind);
-    if (msg === null) return;
-    for (const client of wss.clients) {
-      if (client.readyState === WebSocket.OPEN && client.bufferedAmount < MAX_BUFFERED) client.send(msg);
+
+  cache.on('streams', (update: StreamsUpdate) => {
+    if (clients.size === 0) return;
+    const { added, changed, removed } = diff(update.prev, update.next);
+    const delta = Buffer.from(
+      JSON.stringify({ type: 'streams.delta', seq: update.seq, collectedAt: update.collectedAt, node: update.node, added, changed, removed }),
+    );
+    for (const [ws, client] of clients) {
+      if (ws.readyState !== WebSocket.OPEN) continue;
+      if (client.needsFull) sendFull(ws, client);
+      else if (ws.bufferedAmount >= MAX_BUFFERED) client.needsFull = true;
+      else ws.send(delta, TEXT);
     }
+    void sendDetail(clients, new Set([update.node]));
   });
+  for (const kind of ['system', 'snapshots'] as const) {
+    cache.on(kind, () => {
+      const msg = clients.size > 0 ? pushMessage(cache, kind) : null;
+      if (msg === null) return;
+      for (const ws of clients.keys()) {
+        if (ws.readyState === WebSocket.OPEN && ws.bufferedAmount < MAX_BUFFERED) ws.send(msg);
+      }
+    });
+  }
   return wss;
+}
+
+/** The push message of host metrics or the thumbnails index, built from the cached JSON text without parsing it. */
+export function pushMessage(cache: LatestCache, kind: 'system' | 'snapshots'): string | null {
+  const data = kind === 'system' ? cache.system : cache.snapshots;
+  return data === null ? null : `{"type":"${kind}","data":${data}}`;
 }

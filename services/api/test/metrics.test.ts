@@ -1,32 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import request from 'supertest';
 import Redis from 'ioredis';
-import { StreamStore, createLogger, keys, type Stream } from '@mmon/shared';
+import { StreamStore, createLogger, keys, type StreamSummary } from '@mmon/shared';
 import { RedisServer, collectorStatus, eventually } from '@mmon/test-support';
+import { summary } from './fixtures';
 import { startApi, type RunningApi } from '../src/server';
 
-const stream = (name: string, over: Partial<Stream> = {}): Stream => ({
-  node: 'n1',
-  name,
-  confName: 'all_others',
-  online: true,
-  onlineSince: '2026-11-24T05:00:00Z',
-  offlineSince: null,
-  sourceType: 'srtConn',
-  tracks: ['H264'],
-  bytesReceived: 123456,
-  bytesSent: 654321,
-  readers: 2,
-  rtt: 2,
-  recvRateMbps: 1.94,
-  sendRateMbps: 3.9,
-  linkCapacityMbps: 1808.58,
-  inboundFramesInError: 0,
-  source: null,
-  readerList: [],
-  health: { level: 'warn', reasons: ['SRT loss 2 packets in 10 s'] },
-  ...over,
-});
+const stream = (name: string, over: Partial<StreamSummary> = {}) =>
+  summary('n1', name, { readers: 2, health: { level: 'warn', reasons: ['SRT loss 2 packets in 10 s'] }, ...over });
 
 const status = collectorStatus('n1', { intervalMs: 60000, streams: 2, readers: 2 });
 
@@ -48,7 +29,7 @@ describe('/metrics', () => {
 
   test('exports streams, node staleness and host metrics in a format promtool accepts', async () => {
     const streams = [stream('cam/1"x'), stream('off', { online: false, rtt: null, recvRateMbps: null, linkCapacityMbps: null, health: { level: 'crit', reasons: [] } })];
-    await new StreamStore(redis, 60).publishNode(status, JSON.stringify(streams), new Date().toISOString());
+    await new StreamStore(redis, 60).publishNode(status, JSON.stringify(streams), { mode: 'keep' }, new Date().toISOString(), Date.now());
     await redis.set(keys.systemLatest, JSON.stringify({ cpu_percent: 12.5, ram_used_mb: 800, ram_total_mb: 4000, load_avg: [0.1, 0.2, 0.3] }));
     await redis.publish(keys.updates, JSON.stringify({ kind: 'system', at: new Date().toISOString() }));
     const res = await eventually(async () => {

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { readStreamHistory } from '@mmon/shared';
 import type { ApiDeps } from '../deps';
 import { HttpError, fromRedis } from '../errors';
-import { NODE_ID, readQuery } from '../query';
+import { NODE_ID, STREAM_NAME, readQuery } from '../query';
 
 const MAX_MINUTES = 24 * 60;
 
@@ -10,7 +10,7 @@ const MAX_MINUTES = 24 * 60;
 export function historyRoutes(deps: ApiDeps): Router {
   const router = Router();
   router.get('/api/history', async (req, res) => {
-    const q = readQuery(req, { node: NODE_ID, name: /^[^\0]{1,1024}$/, minutes: /^\d{1,4}$/ });
+    const q = readQuery(req, { node: NODE_ID, name: STREAM_NAME, minutes: /^\d{1,4}$/ });
     if (q.node === undefined || q.name === undefined) throw new HttpError(400, 'query parameters "node" and "name" are required');
     const minutes = Number(q.minutes ?? 10);
     if (minutes < 1 || minutes > MAX_MINUTES) throw new HttpError(400, `query parameter "minutes" must be 1 to ${MAX_MINUTES}`);

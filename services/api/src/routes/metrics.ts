@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { Gauge, Registry } from 'prom-client';
-import { StreamReader, type HealthLevel, type Stream } from '@mmon/shared';
+import { StreamReader, type HealthLevel } from '@mmon/shared';
 import type { ApiDeps } from '../deps';
 import { isStale } from '../staleness';
 import type { LatestCache } from '../latest';
@@ -19,8 +19,8 @@ interface SystemSample {
 }
 
 /**
- * GET /metrics: Prometheus text exposition of the cached streams and host sample. The gauges are
- * filled from the cache at scrape time; the streams are parsed once per collector update.
+ * GET /metrics: Prometheus text exposition of the cached stream summaries and host sample. The
+ * gauges are filled at scrape time from the rows the cache parsed when each node was updated.
  */
 export function metricsRoutes(deps: ApiDeps, cache: LatestCache): Router {
   const reader = new StreamReader(deps.redis);
@@ -40,19 +40,9 @@ export function metricsRoutes(deps: ApiDeps, cache: LatestCache): Router {
   const stale = g('collector_stale', '1 when the collector of the node is stale.', ['node']);
   const system = g('host', 'Host metrics from sysmon.', ['metric']);
 
-  let parsedEtag = '';
-  let streams: Stream[] = [];
-  const current = (): Stream[] => {
-    if (cache.streams.etag !== parsedEtag) {
-      streams = JSON.parse(cache.streams.body.toString('utf8')) as Stream[];
-      parsedEtag = cache.streams.etag;
-    }
-    return streams;
-  };
-
   const fill = async () => {
     registry.resetMetrics();
-    for (const s of current()) {
+    for (const s of cache.summaries()) {
       const labels = { node: s.node, name: s.name };
       online.set(labels, s.online ? 1 : 0);
       readers.set(labels, s.readers);

@@ -2,8 +2,10 @@ import { Router, type Response } from 'express';
 import { keys, type SnapshotMeta } from '@mmon/shared';
 import type { ApiDeps } from '../deps';
 import { HttpError, fromRedis, writeError } from '../errors';
+import { NODE_ID } from '../query';
 
-const IMAGE_PATH = /^\/api\/snapshots\/(.+)\.jpg$/;
+/** /api/snapshots/<node>/<name>.jpg, each one encoded segment (as snapshotImageUrl builds it). */
+const IMAGE_PATH = /^\/api\/snapshots\/([^/]+)\/([^/]+)\.jpg$/;
 const MAX_NAME_LENGTH = 1024;
 
 /**
@@ -28,9 +30,21 @@ export function imageName(encoded: string): string {
   return name;
 }
 
+/** The node of an image request from the raw (still encoded) path segment. */
+export function imageNode(encoded: string): string {
+  let node: string;
+  try {
+    node = decodeURIComponent(encoded);
+  } catch {
+    throw new HttpError(400, 'malformed snapshot node');
+  }
+  if (!NODE_ID.test(node)) throw new HttpError(400, 'invalid snapshot node');
+  return node;
+}
+
 /**
- * GET /api/snapshots/latest: the snapshotter's index, [{ name, takenAt, url, error? }].
- * GET /api/snapshots/<encodeURIComponent(name)>.jpg: the stream's latest thumbnail.
+ * GET /api/snapshots/latest: the snapshotter's index, [{ node, name, takenAt, url, error?, … }], passed through.
+ * GET /api/snapshots/<encodeURIComponent(node)>/<encodeURIComponent(name)>.jpg: the stream's latest thumbnail.
  */
 export function snapshotRoutes(deps: ApiDeps): Router {
   const router = Router();
@@ -39,9 +53,11 @@ export function snapshotRoutes(deps: ApiDeps): Router {
     res.set('Cache-Control', 'no-cache').type('application/json').send(index ?? '[]');
   });
   router.get(IMAGE_PATH, async (req, res) => {
-    // req.path is still percent-encoded; the name is decoded exactly once, here.
-    const name = imageName(IMAGE_PATH.exec(req.path)![1]);
-    const [image, meta] = await fromRedis(deps.redis.hmgetBuffer(keys.snapshot(name), 'image', 'meta'));
+    // req.path is still percent-encoded; node and name are decoded exactly once, here.
+    const [, encodedNode, encodedName] = IMAGE_PATH.exec(req.path)!;
+    const node = imageNode(encodedNode);
+    const name = imageName(encodedName);
+    const [image, meta] = await fromRedis(deps.redis.hmgetBuffer(keys.snapshot(node, name), 'image', 'meta'));
     if (!image || image.length === 0) return writeError(res, 404, 'no snapshot of this stream');
     sendImage(res, image, meta ? (JSON.parse(meta.toString('utf8')) as SnapshotMeta) : null);
   });
