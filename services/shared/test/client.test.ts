@@ -1,5 +1,9 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import fc from 'fast-check';
 import { Emulator, benchScenario, connId, demoScenario, type Scenario } from '@mmon/mediamtx-test';
 import { MediaMtxClient, MediaMtxError } from '../src/mediamtx/client';
+import { PATHS_LIST } from '../src/mediamtx/types';
 
 const client = (emu: Emulator, over: Partial<ConstructorParameters<typeof MediaMtxClient>[0]> = {}) =>
   new MediaMtxClient({ baseUrl: emu.url, timeoutMs: 1000, pageSize: 100, ...over });
@@ -99,5 +103,159 @@ describe('MediaMtxClient', () => {
     const before = off.requests.byPath['/v3/srtconns/list'];
     await c.poll();
     expect(off.requests.byPath['/v3/srtconns/list']).toBe(before);
+  });
+});
+
+/** A real HTTP server whose list answers the test scripts page by page. */
+class ScriptedServer {
+  requests: URL[] = [];
+  info: unknown = { version: 'v1.20.1' };
+  answer: (page: number, url: URL) => unknown = () => ({ itemCount: 0, pageCount: 0, items: [] });
+  private constructor(
+    private readonly server: http.Server,
+    readonly url: string,
+  ) {}
+
+  static async start(): Promise<ScriptedServer> {
+    const server = http.createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const s = new ScriptedServer(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    server.on('request', (req, res) => {
+      const url = new URL(req.url ?? '/', s.url);
+      s.requests.push(url);
+      const body = url.pathname === '/v3/info' ? s.info : s.answer(Number(url.searchParams.get('page') ?? 0), url);
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(body ?? null));
+    });
+    return s;
+  }
+
+  pageRequests(endpoint = PATHS_LIST): number {
+    return this.requests.filter((u) => u.pathname === endpoint).length;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise((r) => this.server.close(r));
+  }
+}
+
+/** Any JSON value, as a wrong answer may hold anywhere. */
+const anyJson = fc.oneof(
+  fc.integer(),
+  fc.constantFrom(2147483648, 2 ** 53, 1e308, -1, 0.5, -0),
+  fc.double(),
+  fc.string(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constant(undefined),
+  fc.array(fc.integer(), { maxLength: 3 }),
+  fc.object({ maxDepth: 1 }),
+);
+
+describe('MediaMtxClient paging believes pageCount only as far as the items justify', () => {
+  let server: ScriptedServer;
+  beforeAll(async () => (server = await ScriptedServer.start()));
+  afterAll(() => server.close());
+  const MAX_ITEMS = 40;
+  const CONCURRENCY = 4;
+  const listClient = (pageSize: number) => new MediaMtxClient({ baseUrl: server.url, timeoutMs: 2000, pageSize, maxItems: MAX_ITEMS, pageConcurrency: CONCURRENCY });
+
+  test('any pageCount, itemCount and items: ends, with at most MEDIAMTX_MAX_ITEMS items, or a MediaMtxError naming the list', async () => {
+    const pageArb = fc.record({ items: fc.oneof(fc.array(fc.integer(), { maxLength: 12 }), anyJson), itemCount: anyJson, pageCount: anyJson }, { requiredKeys: [] });
+    await fc.assert(
+      fc.asyncProperty(fc.array(pageArb, { minLength: 1, maxLength: 8 }), fc.boolean(), fc.integer({ min: 1, max: 10 }), async (pages, repeatLast, pageSize) => {
+        server.requests = [];
+        // A server that answers the last scripted page for every later page number (or an empty one).
+        server.answer = (page) => (page < pages.length ? pages[page] : repeatLast ? pages.at(-1) : { items: [] });
+        const result = await listClient(pageSize)
+          .listAll<unknown>(PATHS_LIST)
+          .catch((err: unknown) => err);
+        if (result instanceof Error) {
+          expect(result).toBeInstanceOf(MediaMtxError);
+          expect(result.message).toMatch(/^\/v3\/paths\/list: .*MEDIAMTX_MAX_ITEMS \(40\)/);
+        } else {
+          expect(Array.isArray(result)).toBe(true);
+          expect((result as unknown[]).length).toBeLessThanOrEqual(MAX_ITEMS);
+        }
+        // Every page read but the last batch held items, so the limit bounds the requests too.
+        expect(server.pageRequests()).toBeLessThanOrEqual(MAX_ITEMS + CONCURRENCY);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  test('an honest list is read whole, each item once, whatever larger pageCount it claims', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: MAX_ITEMS }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.oneof(fc.constant(2147483648), fc.integer({ min: 0, max: 1000 })),
+        async (count, pageSize, extraPages) => {
+          server.requests = [];
+          const all = Array.from({ length: count }, (_, i) => ({ name: `p${i}` }));
+          const truePages = Math.ceil(count / pageSize);
+          server.answer = (page) => ({ itemCount: count, pageCount: truePages + extraPages, items: all.slice(page * pageSize, (page + 1) * pageSize) });
+          expect(await listClient(pageSize).listAll(PATHS_LIST)).toEqual(all);
+          expect(server.pageRequests()).toBe(Math.max(1, truePages));
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  test('the issue\'s case: pageCount 2147483648 for 4 items is one page; items null is an empty list', async () => {
+    server.requests = [];
+    server.answer = () => ({ itemCount: 4, pageCount: 2147483648, items: [{ name: 'a' }, { name: 'b' }, { name: 'c' }, { name: 'd' }] });
+    expect(await listClient(1000).listAll(PATHS_LIST)).toHaveLength(4);
+    expect(server.pageRequests()).toBe(1);
+    server.answer = () => ({ itemCount: 3, pageCount: 1, items: null });
+    expect(await listClient(1000).listAll(PATHS_LIST)).toEqual([]);
+    // Without an itemCount, an empty page ends the list.
+    server.requests = [];
+    server.answer = (page) => ({ pageCount: 2147483648, items: page < 3 ? [{ name: `p${page}` }] : [] });
+    expect(await listClient(1).listAll(PATHS_LIST)).toHaveLength(3);
+    expect(server.pageRequests()).toBeLessThanOrEqual(3 + CONCURRENCY);
+  });
+
+  test('more items than MEDIAMTX_MAX_ITEMS is a fault naming the list and the numbers', async () => {
+    server.answer = () => ({ itemCount: 2147483648, pageCount: 1, items: [{ name: 'a' }] });
+    await expect(listClient(100).listAll(PATHS_LIST)).rejects.toThrow('/v3/paths/list: itemCount is 2147483648, more than MEDIAMTX_MAX_ITEMS (40)');
+    // A server that ignores the page number and claims no itemCount: stopped at the limit.
+    server.answer = () => ({ pageCount: 2147483648, items: Array.from({ length: 10 }, (_, i) => ({ name: `p${i}` })) });
+    await expect(listClient(10).listAll(PATHS_LIST)).rejects.toThrow(/^\/v3\/paths\/list: 50 items in the first 5 of 2147483648 pages .*MEDIAMTX_MAX_ITEMS \(40\)$/);
+  });
+
+  test('a poll survives paths of any shape, info of any shape and lists without items', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.oneof(anyJson, fc.record({ name: anyJson, source: anyJson, readers: fc.oneof(anyJson, fc.array(anyJson)) })), { maxLength: 6 }),
+        fc.oneof(anyJson, fc.record({ version: anyJson, started: anyJson })),
+        async (paths, info) => {
+          server.info = info;
+          server.answer = () => ({ itemCount: paths.length, pageCount: 1, items: paths });
+          const raw = await listClient(100).poll();
+          for (const value of Object.values(raw.info)) expect(typeof value).toBe('string');
+          expect(raw.connsComplete).toBe(true);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+});
+
+describe('MediaMtxClient poll deadline', () => {
+  test('a poll that outlives deadlineMs is aborted with a MediaMtxError naming the deadline; the client polls again afterwards', async () => {
+    const emu = await Emulator.start({ scenario: demoScenario() });
+    try {
+      const c = client(emu, { timeoutMs: 60_000 });
+      emu.setFault({ kind: 'slow', delayMs: 60_000, endpoint: '/v3/paths/list' });
+      const err = await c.poll({ conns: 'lists', deadlineMs: 300 }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(MediaMtxError);
+      expect((err as Error).message).toBe('poll deadline of 300 ms passed; its requests were aborted');
+      emu.setFault(null);
+      await expect(c.poll({ conns: 'lists', deadlineMs: 5000 })).resolves.toHaveProperty('paths');
+    } finally {
+      await emu.close();
+    }
   });
 });

@@ -10,7 +10,6 @@ import {
   type ConnType,
   type RawConn,
   type RawInfo,
-  type RawList,
   type RawPath,
   type RawSnapshot,
 } from './types';
@@ -25,11 +24,20 @@ export interface MediaMtxClientOptions {
   pageSize: number;
   /** Pages of one list fetched at once. */
   pageConcurrency?: number;
+  /** The most items one list may hold (MEDIAMTX_MAX_ITEMS); more is a fault. Default 100,000. */
+  maxItems?: number;
 }
+
+export const DEFAULT_MAX_ITEMS = 100_000;
 
 /** What one poll reads besides info and paths: every connection list, or only some connections by id. */
 export interface PollOptions {
   conns: 'lists' | { type: ConnType; id: string }[];
+  /**
+   * The longest the whole poll may take, in ms from its start: when it passes, the requests under
+   * way are aborted and poll() rejects. Without it, only each request's timeoutMs bounds a poll.
+   */
+  deadlineMs?: number;
 }
 
 /** A fault talking to MediaMTX, with a message that is safe to log and show (no credentials). */
@@ -85,53 +93,84 @@ export class MediaMtxClient {
    * One read of the server: info, every path, and the connections the paths refer to: with
    * `conns: 'lists'` every page of every list the paths refer to; with a list of { type, id },
    * only those connections, one request each (a large server's detail between two full reads).
+   * With `deadlineMs`, the poll rejects when that time has passed, and its requests are aborted;
+   * the client stays usable for the next poll.
    */
   async poll(opts: PollOptions = { conns: 'lists' }): Promise<RawSnapshot> {
     this.polls++;
-    const [info, paths] = await Promise.all([this.get<RawInfo>(INFO), this.listAll<RawPath>(PATHS_LIST)]);
+    if (opts.deadlineMs === undefined) return this.read(opts, undefined);
+    const controller = new AbortController();
+    const timer = setTimeout(
+      () => controller.abort(new MediaMtxError(`poll deadline of ${opts.deadlineMs} ms passed; its requests were aborted`)),
+      opts.deadlineMs,
+    );
+    try {
+      return await new Promise<RawSnapshot>((resolve, reject) => {
+        controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+        this.read(opts, controller.signal).then(resolve, reject);
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async read(opts: PollOptions, signal: AbortSignal | undefined): Promise<RawSnapshot> {
+    const [info, paths] = await Promise.all([this.info(signal), this.listAll<RawPath>(PATHS_LIST, signal)]);
     const conns = Object.fromEntries(CONN_TYPES.map((t) => [t, [] as RawConn[]])) as Record<ConnType, RawConn[]>;
     if (opts.conns !== 'lists') {
-      const items = await Promise.all(opts.conns.map((ref) => this.readConn(ref.type, ref.id)));
+      const items = await Promise.all(opts.conns.map((ref) => this.readConn(ref.type, ref.id, signal)));
       opts.conns.forEach((ref, i) => {
         const item = items[i];
         if (item !== null) conns[ref.type].push(item);
       });
       return { info, paths, conns, hlsMuxers: [], connsComplete: false };
     }
-    const referenced = new Set<string>();
-    for (const p of paths) {
-      if (p.source?.type) referenced.add(p.source.type);
-      for (const r of p.readers ?? []) if (r.type) referenced.add(r.type);
+    // Items are MediaMTX's JSON, checked field by field by the collector: here only what decides which lists to read.
+    const referenced = new Set<unknown>();
+    for (const p of paths as unknown[]) {
+      if (!isRecord(p)) continue;
+      if (isRecord(p.source)) referenced.add(p.source.type);
+      if (Array.isArray(p.readers)) for (const r of p.readers) if (isRecord(r)) referenced.add(r.type);
     }
     const wanted = CONN_TYPES.filter((t) => referenced.has(t));
     const [lists, hlsMuxers] = await Promise.all([
-      Promise.all(wanted.map((t) => this.readList(t))),
-      referenced.has('hlsSession') ? this.readList('hlsMuxer') : Promise.resolve([]),
+      Promise.all(wanted.map((t) => this.readList(t, signal))),
+      referenced.has('hlsSession') ? this.readList('hlsMuxer', signal) : Promise.resolve([]),
     ]);
     wanted.forEach((t, i) => (conns[t] = lists[i]));
     return { info, paths, conns, hlsMuxers, connsComplete: true };
   }
 
+  /** The server's version and start time; anything but strings there reads as absent. */
+  private async info(signal: AbortSignal | undefined): Promise<RawInfo> {
+    const raw = await this.get<unknown>(INFO, signal);
+    const info: RawInfo = {};
+    if (isRecord(raw) && typeof raw.version === 'string') info.version = wellFormed(raw.version);
+    if (isRecord(raw) && typeof raw.started === 'string') info.started = wellFormed(raw.started);
+    return info;
+  }
+
   /** One connection by id from the layout its list answers in; null when the server does not know it (any more). */
-  private async readConn(type: ConnType, id: string): Promise<RawConn | null> {
+  private async readConn(type: ConnType, id: string, signal: AbortSignal | undefined): Promise<RawConn | null> {
     const layout = this.layoutOf.get(type) ?? this.preferred;
     const endpoint = `${LIST_ENDPOINTS[type][layout].replace(/\/list$/, '/get/')}${encodeURIComponent(id)}`;
     try {
-      return await this.get<RawConn>(endpoint);
+      const item = await this.get<unknown>(endpoint, signal);
+      return isRecord(item) ? (item as RawConn) : null;
     } catch (err) {
       if (err instanceof MediaMtxError && (err.status === 404 || err.status === 400)) return null;
       throw err;
     }
   }
 
-  private async readList(kind: ListKind): Promise<RawConn[]> {
+  private async readList(kind: ListKind, signal: AbortSignal | undefined): Promise<RawConn[]> {
     const absentUntil = this.absentUntilPoll.get(kind);
     if (absentUntil !== undefined && this.polls < absentUntil) return [];
     const known = this.layoutOf.get(kind);
     const order: ApiLayout[] = known ? [known, other(known)] : [this.preferred, other(this.preferred)];
     for (const layout of order) {
       try {
-        const items = await this.listAll<RawConn>(LIST_ENDPOINTS[kind][layout]);
+        const items = await this.listAll<RawConn>(LIST_ENDPOINTS[kind][layout], signal);
         this.layoutOf.set(kind, layout);
         this.preferred = layout;
         this.absentUntilPoll.delete(kind);
@@ -145,30 +184,51 @@ export class MediaMtxClient {
     return [];
   }
 
-  /** Every item of a paged list: page 0 first, then the remaining pages a few at a time. */
-  async listAll<T>(endpoint: string): Promise<T[]> {
-    const first = await this.page<T>(endpoint, 0);
-    const pageCount = first.pageCount ?? 1;
-    const pages: T[][] = [first.items ?? []];
+  /**
+   * Every item of a paged list: page 0 first, then the remaining pages a few at a time. pageCount
+   * is believed only as far as the items justify: reading stops at an empty page and after
+   * ceil(itemCount / items on page 0) pages (a list that claims 2^31 pages for 4 items is one
+   * page), and a list of more than maxItems items is a fault naming the list and the numbers.
+   * A page without an items array (null, missing) is an empty page.
+   */
+  async listAll<T>(endpoint: string, signal?: AbortSignal): Promise<T[]> {
+    const maxItems = this.opts.maxItems ?? DEFAULT_MAX_ITEMS;
+    const tooMany = (what: string) => new MediaMtxError(`${endpoint}: ${what}, more than MEDIAMTX_MAX_ITEMS (${maxItems})`);
+    const first = await this.page<T>(endpoint, 0, signal);
+    const perPage = first.items.length;
+    if (perPage === 0) return [];
+    const itemCount = wholeNumber(first.itemCount);
+    if (itemCount !== null && itemCount > maxItems) throw tooMany(`itemCount is ${itemCount}`);
+    const pageCount = wholeNumber(first.pageCount);
+    const byItems = itemCount === null ? null : Math.ceil(itemCount / perPage);
+    const pages = pageCount === null ? (byItems ?? 1) : byItems === null ? pageCount : Math.min(pageCount, byItems);
+    const read: T[][] = [first.items];
+    let total = perPage;
+    if (total > maxItems) throw tooMany(`${total} items on page 0`);
     const concurrency = this.opts.pageConcurrency ?? 4;
-    for (let next = 1; next < pageCount; next += concurrency) {
-      const batch: Promise<RawList<T>>[] = [];
-      for (let p = next; p < Math.min(pageCount, next + concurrency); p++) batch.push(this.page<T>(endpoint, p));
-      for (const list of await Promise.all(batch)) pages.push(list.items ?? []);
+    for (let next = 1; next < pages; next += concurrency) {
+      const batch: Promise<{ items: T[] }>[] = [];
+      for (let p = next; p < Math.min(pages, next + concurrency); p++) batch.push(this.page<T>(endpoint, p, signal));
+      for (const list of await Promise.all(batch)) {
+        if (list.items.length === 0) return read.flat();
+        read.push(list.items);
+        total += list.items.length;
+        if (total > maxItems) throw tooMany(`${total} items in the first ${read.length} of ${pages} pages (pageCount ${String(first.pageCount)}, itemCount ${String(first.itemCount)})`);
+      }
     }
-    return pages.flat();
+    return read.flat();
   }
 
-  private async page<T>(endpoint: string, page: number): Promise<RawList<T>> {
-    const list = await this.get<RawList<T>>(endpoint, { page, itemsPerPage: this.opts.pageSize });
-    if (typeof list !== 'object' || list === null || (list.items !== undefined && !Array.isArray(list.items))) {
-      throw new MediaMtxError(`${endpoint}: answer is not a list`);
-    }
-    return list;
+  private async page<T>(endpoint: string, page: number, signal: AbortSignal | undefined): Promise<{ items: T[]; itemCount: unknown; pageCount: unknown }> {
+    const list = await this.get<unknown>(endpoint, signal, { page, itemsPerPage: this.opts.pageSize });
+    if (!isRecord(list)) throw new MediaMtxError(`${endpoint}: answer is not a list`);
+    return { items: Array.isArray(list.items) ? (list.items as T[]) : [], itemCount: list.itemCount, pageCount: list.pageCount };
   }
 
-  private async get<T>(endpoint: string, params?: Record<string, number>): Promise<T> {
-    const { status, body } = await this.request(endpoint, params).catch((err: unknown) => {
+  private async get<T>(endpoint: string, signal: AbortSignal | undefined, params?: Record<string, number>): Promise<T> {
+    if (signal?.aborted) throw signal.reason;
+    const { status, body } = await this.request(endpoint, params, signal).catch((err: unknown) => {
+      if (signal?.aborted) throw signal.reason;
       throw new MediaMtxError(`${endpoint}: ${describe(err)}`);
     });
     if (status !== 200) throw new MediaMtxError(`${endpoint}: HTTP ${status}`, status);
@@ -182,9 +242,13 @@ export class MediaMtxClient {
   /**
    * One GET with node's http client: a 10k-path poll is ~27 MB of JSON, and decoding the joined
    * chunks once (see decode) costs clearly less CPU than a general HTTP library's buffering. No
-   * redirects are followed; timeoutMs bounds the whole exchange.
+   * redirects are followed; timeoutMs bounds the whole exchange, and the poll's signal ends it early.
    */
-  private request(endpoint: string, params: Record<string, number> | undefined): Promise<{ status: number; body: string }> {
+  private request(
+    endpoint: string,
+    params: Record<string, number> | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<{ status: number; body: string }> {
     const url = new URL(this.base.pathname.replace(/\/$/, '') + endpoint, this.base);
     for (const [key, value] of Object.entries(params ?? {})) url.searchParams.set(key, String(value));
     const get = url.protocol === 'https:' ? https.get : http.get;
@@ -205,8 +269,16 @@ export class MediaMtxClient {
         reject(new TimeoutError());
         req.destroy();
       }, this.opts.timeoutMs);
+      const abort = () => {
+        reject(signal?.reason);
+        req.destroy();
+      };
+      signal?.addEventListener('abort', abort, { once: true });
       req.on('error', reject);
-      req.on('close', () => clearTimeout(timer));
+      req.on('close', () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', abort);
+      });
     });
   }
 }
@@ -224,6 +296,32 @@ class TimeoutError extends Error {
  */
 function decode(body: Buffer): string {
   return isAscii(body) ? body.toString('latin1') : body.toString('utf8');
+}
+
+declare global {
+  interface String {
+    /** ES2024 (Node 20 has them; the project's lib is ES2022). */
+    isWellFormed(): boolean;
+    toWellFormed(): string;
+  }
+}
+
+/**
+ * A string as valid Unicode: lone UTF-16 surrogates become U+FFFD. JSON's \ud800 escapes can put
+ * them in any string MediaMTX sends, and Redis' Lua (cjson) rejects them. Costs nothing for the
+ * usual Latin-1 strings.
+ */
+export function wellFormed(s: string): string {
+  return s.isWellFormed() ? s : s.toWellFormed();
+}
+
+/** A whole number >= 0, or null. */
+function wholeNumber(value: unknown): number | null {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : null;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function other(layout: ApiLayout): ApiLayout {
