@@ -4,13 +4,15 @@ import { FaultLog } from './logger';
 
 /**
  * ioredis options for a target: the URL's database, credentials and TLS, and, with Sentinels,
- * the primary they report (ioredis asks them again after every disconnect, so a failover is
- * followed by itself).
+ * the primary they report. ioredis asks them again on every reconnect and checks that the server
+ * it reaches is a primary; Sentinel itself closes the clients of the servers it reconfigures, so a
+ * failover is followed whether or not the old primary is still running.
  */
 function optionsFor(target: RedisTarget | string, base: RedisOptions): [string | undefined, RedisOptions] {
   const t: RedisTarget = typeof target === 'string' ? { url: target, sentinels: [], sentinelName: '' } : target;
   if (t.sentinels.length === 0) return [t.url, base];
   const u = new URL(t.url);
+  const tls = u.protocol === 'rediss:';
   return [
     undefined,
     {
@@ -20,42 +22,60 @@ function optionsFor(target: RedisTarget | string, base: RedisOptions): [string |
       db: Number(u.pathname.slice(1) || 0),
       username: u.username ? decodeURIComponent(u.username) : undefined,
       password: u.password ? decodeURIComponent(u.password) : undefined,
-      tls: u.protocol === 'rediss:' ? {} : undefined,
+      // Without enableTLSForSentinelMode ioredis would reach the primary over plain TCP despite rediss:.
+      tls: tls ? {} : undefined,
+      enableTLSForSentinelMode: tls,
+      // A Sentinel that accepts connections but never answers (stopped, overloaded) is passed over
+      // instead of being waited on for ever.
+      sentinelCommandTimeout: base.connectTimeout,
       sentinelRetryStrategy: (times) => Math.min(100 * times, 2000),
+      failoverDetector: true,
     },
   ];
 }
 
-function create(target: RedisTarget | string, opts: RedisOptions): Redis {
+function create(target: RedisTarget | string, opts: RedisOptions, faults: FaultLog, name: string): Redis {
   const [url, options] = optionsFor(target, opts);
-  return url === undefined ? new Redis(options) : new Redis(url, options);
+  const redis = url === undefined ? new Redis(options) : new Redis(url, options);
+  // One line when an outage starts (its first error) and one when it ends: while reconnecting,
+  // and through Sentinels above all, the errors alternate (the old primary refusing, each
+  // Sentinel asked in turn), which would otherwise log a line per attempt.
+  redis.on('error', (err) => {
+    if (faults.failing(name) === undefined) faults.fail(name, err);
+  });
+  redis.on('ready', () => faults.ok(name));
+  return redis;
 }
 
 /**
  * A Redis connection for a service loop: commands fail fast while Redis is away (no offline queue),
- * the client reconnects by itself, and connection faults are logged once per change.
+ * the client reconnects by itself, and each outage is logged when it starts and when it ends.
  */
 export function connectRedis(target: RedisTarget | string, faults: FaultLog, name = 'redis'): Redis {
-  const redis = create(target, {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    connectTimeout: 2000,
-    retryStrategy: (times) => Math.min(100 * times, 2000),
-    lazyConnect: false,
-  });
-  redis.on('error', (err) => faults.fail(name, err));
-  redis.on('ready', () => faults.ok(name));
-  return redis;
+  return create(
+    target,
+    {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      connectTimeout: 2000,
+      retryStrategy: (times) => Math.min(100 * times, 2000),
+      lazyConnect: false,
+    },
+    faults,
+    name,
+  );
 }
 
 /** A connection for SUBSCRIBE: it keeps an offline queue so that subscriptions are replayed after a reconnect. */
 export function connectSubscriber(target: RedisTarget | string, faults: FaultLog, name = 'redis-subscriber'): Redis {
-  const redis = create(target, {
-    maxRetriesPerRequest: null,
-    connectTimeout: 2000,
-    retryStrategy: (times) => Math.min(100 * times, 2000),
-  });
-  redis.on('error', (err) => faults.fail(name, err));
-  redis.on('ready', () => faults.ok(name));
-  return redis;
+  return create(
+    target,
+    {
+      maxRetriesPerRequest: null,
+      connectTimeout: 2000,
+      retryStrategy: (times) => Math.min(100 * times, 2000),
+    },
+    faults,
+    name,
+  );
 }
