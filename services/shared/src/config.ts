@@ -115,10 +115,11 @@ export function redisTarget(env: Env): RedisTarget {
     .map((s) => s.trim())
     .filter((s) => s !== '')
     .map((entry) => {
-      const m = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(entry);
-      const port = m ? Number(m[2]) : NaN;
-      if (!m || port < 1 || port > 65535) throw new ConfigError('REDIS_SENTINELS', `entries must be host:port, got "${entry}"`);
-      return { host: m[1], port };
+      // A host name or IPv4 address, or an IPv6 address in brackets; nothing else (no scheme, no separators).
+      const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9_.-]+)):(\d{1,5})$/.exec(entry);
+      const port = m ? Number(m[3]) : NaN;
+      if (!m || port < 1 || port > 65535) throw new ConfigError('REDIS_SENTINELS', `entries must be host:port, got "${entry.replace(/^.*@/, '***@')}"`);
+      return { host: m[1] ?? m[2], port };
     });
   return {
     url: url(env, 'REDIS_URL', 'redis://127.0.0.1:6379/0', ['redis', 'rediss']).toString(),
