@@ -122,6 +122,15 @@ describe('services connected through Redis Sentinel', () => {
     expect(await redis.get('k')).toBe('after');
   }, 60_000);
 
+  it('reach the primary over TLS when REDIS_URL says rediss: (ioredis would use plain TCP to it otherwise)', async () => {
+    const sentinels = [{ host: '127.0.0.1', port: await freePort() }];
+    const tls = connectRedis({ url: 'rediss://127.0.0.1:1/2', sentinels, sentinelName: 'm' }, recordingFaults().faults);
+    const plain = connectRedis({ url: 'redis://127.0.0.1:1/2', sentinels, sentinelName: 'm' }, recordingFaults().faults);
+    clients.push(tls, plain);
+    expect(tls.options).toMatchObject({ sentinels, name: 'm', db: 2, tls: {}, enableTLSForSentinelMode: true });
+    expect(plain.options).toMatchObject({ sentinels, name: 'm', db: 2, tls: undefined, enableTLSForSentinelMode: false });
+  });
+
   it('pass over a Sentinel that accepts connections but never answers', async () => {
     group = await SentinelGroup.start();
     const sockets = new Set<net.Socket>();
