@@ -1,25 +1,59 @@
 import type { Browser, Page } from 'playwright-core';
-import { StreamHistoryWriter } from '@mmon/shared';
+import { StreamHistoryWriter, keys, type Stream } from '@mmon/shared';
 import { eventually } from '@mmon/test-support';
 import { launchChromium } from './support/browser';
-import { XSS_USER_AGENT, demoStreams, offlineStream, stream, systemSample, testJpeg, writeSnapshots, writeStreams, writeSystem } from './support/fixtures';
+import { XSS_USER_AGENT, demoStreams, hlsReader, stream, systemSample, testJpeg, writeSnapshots, writeStreams, writeSystem } from './support/fixtures';
 import { startStack, type Stack } from './support/stack';
 
-/** The dashboard in real Chromium against the real api and redis-server. */
+/**
+ * The dashboard in real Chromium against the real api and redis-server; the data is written with
+ * the collectors' StreamStore.publishNode, so the page gets the api's real deltas.
+ */
 describe('dashboard served by the api', () => {
   let stack: Stack;
   let browser: Browser;
   let page: Page;
-  const errors: string[] = [];
+  let errors: string[];
+  /** The WebSocket frames of the current page: sent by the page, received by it. */
+  let sent: string[];
+  let received: string[];
 
-  const row = (name: string) => page.locator(`tbody.stream[data-name="${name}"]`);
-  const cell = (name: string, col: string) => row(name).locator(`tr.row td.col-${col}`);
+  const row = (name: string, node?: string) => page.locator(`#stream-list .rows .row[data-name="${name}"]${node ? `[data-node="${node}"]` : ''}`);
+  const cell = (name: string, col: string) => row(name).locator(`.c-${col}`);
+  const pane = () => page.locator('#detail .detail');
+  /** The names of the rows in the DOM, top to bottom (rows are positioned, not ordered, in the DOM). */
+  const shownNames = () =>
+    page.locator('#stream-list .rows .row').evaluateAll((rows) =>
+      rows
+        .map((r) => ({ name: (r as HTMLElement).dataset.name!, top: r.getBoundingClientRect().top }))
+        .sort((a, b) => a.top - b.top)
+        .map((r) => r.name),
+    );
+
+  async function open(url = stack.base, viewport = { width: 1400, height: 900 }): Promise<void> {
+    page = await browser.newPage({ viewport });
+    page.on('pageerror', (err) => errors.push(err.message));
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') errors.push(msg.text());
+    });
+    page.on('websocket', (ws) => {
+      ws.on('framesent', (f) => sent.push(String(f.payload)));
+      ws.on('framereceived', (f) => received.push(String(f.payload)));
+    });
+    await page.goto(url);
+  }
 
   beforeAll(async () => {
     stack = await startStack();
     await writeStreams(stack.redis, demoStreams());
     await writeSystem(stack.redis, systemSample());
-    await writeSnapshots(stack.redis, ['cam/studio-a', 'cam/studio-b', 'lobby'], { 'webrtc/guest': 'rtsp: connection refused' }, testJpeg());
+    const jpeg = testJpeg();
+    await writeSnapshots(stack.redis, [
+      { node: 'node-a', name: 'cam/studio-a', jpeg },
+      { node: 'node-a', name: 'cam/studio-b', jpeg },
+      { node: 'node-b', name: 'lobby', jpeg },
+      { node: 'node-a', name: 'webrtc/guest', error: 'rtsp: connection refused' },
+    ]);
     browser = await launchChromium();
   });
 
@@ -28,33 +62,34 @@ describe('dashboard served by the api', () => {
     await stack?.close();
   });
 
-  beforeEach(async () => {
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.on('pageerror', (err) => errors.push(err.message));
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') errors.push(msg.text());
-    });
+  beforeEach(() => {
+    errors = [];
+    sent = [];
+    received = [];
   });
 
   afterEach(async () => {
-    await page.close();
+    await page?.close();
+    await writeStreams(stack.redis, demoStreams());
     expect(errors).toEqual([]);
   });
 
-  test('renders streams with their fields, health badges, the offline state, thumbnails and host metrics', async () => {
-    await page.goto(stack.base);
-    await eventually(async () => expect(await page.locator('tbody.stream').count()).toBe(6));
+  test('renders the overview worst first with its fields, counts over every stream, thumbnails and the host line', async () => {
+    await open();
+    await eventually(async () => expect(await shownNames()).toEqual(['lobby', 'cam/studio-b', 'cam/studio-a', 'event/main', 'webrtc/guest', 'backup']));
     expect(await page.locator('#feed-state').textContent()).toBe('Live');
 
     expect(await cell('cam/studio-a', 'node').textContent()).toBe('node-a');
-    expect(await cell('cam/studio-a', 'status').innerText()).toMatch(/^online\s+for 1 h 30 min$/);
-    expect(await cell('cam/studio-a', 'source').textContent()).toBe('srtConn');
-    expect(await cell('cam/studio-a', 'tracks').textContent()).toBe('H264, MPEG-4 Audio');
+    expect(await cell('cam/studio-a', 'status').textContent()).toBe('online for 1 h 30 min');
+    expect(await cell('cam/studio-a', 'proto').textContent()).toBe('srt');
+    expect(await cell('cam/studio-a', 'video').textContent()).toBe('H264 1920×1080');
     expect(await cell('cam/studio-a', 'readers').textContent()).toBe('2');
     expect(await cell('cam/studio-a', 'recv').textContent()).toBe('1.94 Mbit/s');
     expect(await cell('cam/studio-a', 'send').textContent()).toBe('3.90 Mbit/s');
     expect(await cell('cam/studio-a', 'rtt').textContent()).toBe('0.36 ms');
     expect(await cell('cam/studio-a', 'link').textContent()).toBe('1808.6 Mbit/s');
+    expect(await cell('cam/studio-a', 'srt').textContent()).toBe('5 / 3');
+    expect(await cell('event/main', 'proto').textContent()).toBe('rtmp');
     expect(await cell('event/main', 'rtt').textContent()).toBe('–');
 
     const ok = cell('cam/studio-a', 'health').locator('.badge');
@@ -64,49 +99,57 @@ describe('dashboard served by the api', () => {
     expect(await warn.textContent()).toBe('WARN');
     expect(await warn.getAttribute('title')).toBe('SRT drop 3 packets in 10 s');
     const crit = cell('lobby', 'health').locator('.badge');
-    expect(await crit.textContent()).toBe('CRIT');
     expect(await crit.getAttribute('class')).toBe('badge badge-crit');
     expect(await crit.getAttribute('title')).toBe('RTP lost 120 packets in 10 s\nreceive rate 0.31 Mbit/s below 0.5');
-    expect(await cell('lobby', 'health').locator('.reason').textContent()).toBe('RTP lost 120 packets in 10 s (+1)');
+    expect(await cell('lobby', 'reason').textContent()).toBe('RTP lost 120 packets in 10 s (+1)');
 
     // Offline: greyed, with the time it went offline.
     expect(await row('backup').getAttribute('class')).toContain('offline');
     expect(await row('cam/studio-a').getAttribute('class')).not.toContain('offline');
-    expect(await cell('backup', 'status').innerText()).toMatch(/^offline\s+since 5 min$/);
-    const opacity = await cell('backup', 'name').evaluate((el) => Number(getComputedStyle(el).opacity));
-    expect(opacity).toBeLessThan(1);
+    expect(await cell('backup', 'status').textContent()).toBe('offline since 5 min');
+    expect(await cell('backup', 'name').evaluate((el) => Number(getComputedStyle(el).opacity))).toBeLessThan(1);
 
-    // Thumbnails: a loaded JPEG from the api, and the snapshotter's error as text.
+    // The counts cover every stream.
+    expect(await page.locator('.summary').innerText()).toMatch(/Online\s+5\s+Offline\s+1\s+Warn\s+1\s+Crit\s+1\s+Readers\s+17\s+Ingest\s+14\.4 Mbit\/s\s+Shown\s+6/);
+
+    // Thumbnails: a JPEG from the api under node and name, and the snapshotter's error as text.
     const thumb = cell('cam/studio-a', 'thumb').locator('img');
-    expect(await thumb.getAttribute('src')).toMatch(/\/api\/snapshots\/cam%2Fstudio-a\.jpg\?t=/);
+    expect(await thumb.getAttribute('src')).toMatch(/\/api\/snapshots\/node-a\/cam%2Fstudio-a\.jpg\?t=/);
     await eventually(async () => expect(await thumb.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(320));
     expect(await cell('webrtc/guest', 'thumb').locator('.snapshot-msg').textContent()).toBe('rtsp: connection refused');
+    // Switched off: no thumbnail column.
+    await page.locator('#thumbs').uncheck();
+    await eventually(async () => expect(await cell('cam/studio-a', 'thumb').isVisible()).toBe(false));
 
-    // Header and host panel.
+    // Header, and the host: one compact line that opens the full panel.
     await eventually(async () => expect(await page.locator('#collector-state').textContent()).toBe('collector ok'));
     expect(await page.locator('#node-count').textContent()).toBe('2 nodes');
-    expect(await page.locator('#count-crit').textContent()).toBe('1');
+    await eventually(async () => expect(await page.locator('.host summary').innerText()).toMatch(/CPU 38 %.*RAM 36 %.*Load 1\.21.*Temp 54\.5 °C.*Disk 51 %/s));
+    expect(await page.locator('.tile').first().isVisible()).toBe(false);
+    await page.locator('.host summary').click();
     const tiles = await page.locator('.tile').allInnerTexts();
-    expect(tiles.join('\n')).toContain('38 %');
     expect(tiles.join('\n')).toContain('2.8 GB / 7.8 GB');
-    expect(tiles.join('\n')).toContain('54.5 °C');
     expect(await page.locator('.cores .core').count()).toBe(4);
     expect(await page.locator('table.containers tbody tr').count()).toBe(2);
+    expect(await page.title()).toBe('(1 crit) MediaMTX Monitor');
   });
 
-  test('the detail of a stream lists its connections with the protocol block and draws the charts', async () => {
+  test('opening a stream loads its detail (connections, SRT windows, charts, large thumbnail) and closing drops it', async () => {
     const studio = demoStreams().find((s) => s.name === 'cam/studio-a')!;
     const writer = new StreamHistoryWriter(stack.redis, 3_600_000, 10_000);
     for (let i = 0; i < 3; i++) await writer.append([studio]);
-    await page.goto(stack.base);
+    await open();
     const history = page.waitForResponse((r) => r.url().includes('/api/history?'));
-    await row('cam/studio-a').locator('button.toggle').click();
+    await row('cam/studio-a').click();
     const answer = await history;
     expect(new URL(answer.url()).searchParams.get('name')).toBe('cam/studio-a');
     expect((await answer.json()).points).toHaveLength(3);
-    const detail = row('cam/studio-a').locator('.detail');
+    expect(new URL(page.url()).searchParams.get('open')).toBe('node-a/cam/studio-a');
+
+    const detail = pane();
+    expect(await detail.locator('.detail-title').textContent()).toBe('cam/studio-a');
     await eventually(async () => expect(await detail.locator('.uplot').count()).toBe(2));
-    expect(await detail.locator('h4').allTextContents()).toEqual(['Source', 'Readers (2)']);
+    await eventually(async () => expect(await detail.locator('h4').allTextContents()).toEqual(['Source', 'Readers (2)']));
     const source = detail.locator('.conn').first();
     expect(await source.locator('.conn-type').textContent()).toBe('srtConn');
     const kv = await source.locator('.kv-item').allInnerTexts();
@@ -118,97 +161,242 @@ describe('dashboard served by the api', () => {
       ['60 s', '14', '9', '3', '0', '0', '0.40 ms', '0.90 ms'],
     ]);
     expect(await detail.locator('.conn').count()).toBe(3);
-    expect(await detail.locator('.snapshot-large img').count()).toBe(1);
+    await eventually(async () => expect(await detail.locator('.snapshot-large img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(320));
+
+    // Subscribed over the WebSocket: the api watches the stream, and its new detail arrives live.
+    expect(sent).toContain(JSON.stringify({ type: 'detail', streams: [{ node: 'node-a', name: 'cam/studio-a' }] }));
+    await eventually(async () => expect(await stack.redis.zrange(keys.nodeWatch('node-a'), '0', '-1')).toEqual(['cam/studio-a']));
+    const third = hlsReader('d00d0000-0000-4000-8000-000000000003', 'VLC/3.0.20', { remoteAddr: '127.0.0.1:52003' });
+    await writeStreams(
+      stack.redis,
+      demoStreams().map((s) => (s.name === 'cam/studio-a' ? { ...s, readers: 3, readerList: [...s.readerList, third] } : s)),
+    );
+    await eventually(async () => expect(await detail.locator('h4').allTextContents()).toEqual(['Source', 'Readers (3)']));
+    expect(await detail.locator('.kv-item', { hasText: 'Readers' }).first().innerText()).toBe('Readers\n3');
+
+    // Closed: the pane, its charts and its subscription are gone.
+    await detail.locator('button.close').click();
+    expect(await page.locator('#detail').isHidden()).toBe(true);
+    expect(await page.locator('.detail, .uplot, .conn').count()).toBe(0);
+    expect(sent[sent.length - 1]).toBe(JSON.stringify({ type: 'detail', streams: [] }));
+    expect(new URL(page.url()).searchParams.get('open')).toBeNull();
   });
 
   test('text from the data is rendered as text, never as markup', async () => {
     const hostile = '<svg onload=window.__xss2=1>';
     await writeStreams(stack.redis, [...demoStreams(), stream('node-b', hostile, { health: { level: 'warn', reasons: ['<img src=y onerror=window.__xss3=1>'] } })]);
-    await page.goto(stack.base);
-    await row('cam/studio-a').locator('button.toggle').click();
-    const agents = row('cam/studio-a').locator('.conn .kv-item', { hasText: 'User agent' }).locator('dd');
+    await open();
+    await row('cam/studio-a').click();
+    const agents = pane().locator('.conn .kv-item', { hasText: 'User agent' }).locator('dd');
     await eventually(async () => expect(await agents.allTextContents()).toContain(XSS_USER_AGENT));
-    expect(await page.locator(`tbody.stream[data-name="${hostile}"] .stream-name`).textContent()).toBe(hostile);
-    expect(await page.locator(`tbody.stream[data-name="${hostile}"] .reason`).textContent()).toBe('<img src=y onerror=window.__xss3=1>');
+    expect(await cell(hostile, 'name').textContent()).toBe(hostile);
+    expect(await cell(hostile, 'reason').textContent()).toBe('<img src=y onerror=window.__xss3=1>');
+    await row(hostile).click();
+    await eventually(async () => expect(await pane().locator('.detail-title').textContent()).toBe(hostile));
     expect(await page.evaluate(() => document.querySelectorAll('img[src="x"], img[src="y"], svg[onload], [onerror]').length)).toBe(0);
     expect(await page.evaluate(() => [(window as any).__xss, (window as any).__xss2, (window as any).__xss3])).toEqual([undefined, undefined, undefined]);
-    await writeStreams(stack.redis, demoStreams());
   });
 
-  test('a pushed update appears without a reload, updating rows in place', async () => {
-    await page.goto(stack.base);
+  test('deltas update a changed row in place and touch no other, add and remove rows', async () => {
+    await open();
     await eventually(async () => expect(await cell('cam/studio-a', 'readers').textContent()).toBe('2'));
-    await page.evaluate(() => {
-      (window as any).__sameDocument = true;
-      (window as any).__rowBefore = document.querySelector('tbody.stream[data-name="cam/studio-a"]');
-    });
-
-    const next = demoStreams().map((s) =>
-      s.name === 'cam/studio-a'
-        ? { ...s, readers: 7, recvRateMbps: 2.5, health: { level: 'crit' as const, reasons: ['SRT RTT 480 ms above 300 ms'] } }
-        : s.name === 'backup'
-          ? offlineStream('node-b', 'backup')
-          : s,
-    );
-    next.push(stream('node-b', 'new/arrival'));
-    await writeStreams(stack.redis, next);
-    await writeSystem(stack.redis, systemSample({ cpu_percent: 91.2 }));
-
-    await eventually(async () => expect(await cell('cam/studio-a', 'readers').textContent()).toBe('7'));
-    expect(await cell('cam/studio-a', 'recv').textContent()).toBe('2.50 Mbit/s');
-    expect(await cell('cam/studio-a', 'health').locator('.badge').textContent()).toBe('CRIT');
-    expect(await row('new/arrival').count()).toBe(1);
-    await eventually(async () => expect(await page.locator('.tile').first().innerText()).toContain('91 %'));
-    expect(
-      await page.evaluate(() => (window as any).__sameDocument === true && (window as any).__rowBefore === document.querySelector('tbody.stream[data-name="cam/studio-a"]')),
-    ).toBe(true);
-    await writeStreams(stack.redis, demoStreams());
-  });
-
-  test('filters by text and by ?node=, keeping the filter in the URL', async () => {
-    await page.goto(`${stack.base}/?node=node-b`);
-    await eventually(async () => expect(await page.locator('tbody.stream').count()).toBe(2));
-    expect(await page.locator('#node-filter').inputValue()).toBe('node-b');
-    expect(await page.locator('tbody.stream').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.node))).toEqual(['node-b', 'node-b']);
-
-    await page.selectOption('#node-filter', '');
-    await page.fill('#filter', 'studio');
-    await eventually(async () => expect(await page.locator('tbody.stream').count()).toBe(2));
-    expect(new URL(page.url()).searchParams.get('q')).toBe('studio');
-    expect(new URL(page.url()).searchParams.get('node')).toBeNull();
-    expect(await page.locator('#count-shown').textContent()).toBe('2 of 6');
-  });
-
-  test('with 300 streams, a push that changes one stream touches only that row', async () => {
-    const many = Array.from({ length: 300 }, (_, i) => stream(`node-${i % 3}`, `bulk/${String(i).padStart(3, '0')}`, { readers: i % 5 }));
-    await writeStreams(stack.redis, many);
-    await page.goto(stack.base);
-    await eventually(async () => expect(await page.locator('tbody.stream').count()).toBe(300));
     await page.evaluate(() => {
       const touched = new Set<string>();
       (window as any).__touched = touched;
+      (window as any).__rowBefore = document.querySelector('.rows .row[data-name="cam/studio-a"]');
       new MutationObserver((records) => {
         for (const r of records) {
           const target = r.target instanceof Element ? r.target : r.target.parentElement;
-          touched.add(target?.closest('tbody.stream')?.getAttribute('data-name') ?? (target?.closest('thead') ? 'thead' : 'other'));
+          touched.add(target?.closest('.row')?.getAttribute('data-name') ?? 'other');
         }
-      }).observe(document.querySelector('table.streams')!, { subtree: true, childList: true, characterData: true, attributes: true });
+      }).observe(document.querySelector('#stream-list .rows')!, { subtree: true, childList: true, characterData: true, attributes: true });
     });
 
-    await writeStreams(stack.redis, many.map((s) => (s.name === 'bulk/123' ? { ...s, readers: 99 } : s)));
-    await eventually(async () => expect(await cell('bulk/123', 'readers').textContent()).toBe('99'));
-    expect(await page.evaluate(() => [...(window as any).__touched])).toEqual(['bulk/123']);
-    await writeStreams(stack.redis, demoStreams());
+    await writeStreams(stack.redis, demoStreams().map((s) => (s.name === 'cam/studio-a' ? { ...s, readers: 7, recvRateMbps: 2.5 } : s)));
+    await eventually(async () => expect(await cell('cam/studio-a', 'readers').textContent()).toBe('7'));
+    expect(await cell('cam/studio-a', 'recv').textContent()).toBe('2.50 Mbit/s');
+    expect(await page.evaluate(() => [...(window as any).__touched])).toEqual(['cam/studio-a']);
+    expect(await page.evaluate(() => (window as any).__rowBefore === document.querySelector('.rows .row[data-name="cam/studio-a"]'))).toBe(true);
+    // It came as a delta with only what changed.
+    const delta = received.map((m) => JSON.parse(m)).find((m) => m.type === 'streams.delta' && m.changed.some((c: any) => c.name === 'cam/studio-a'));
+    expect(delta.changed).toEqual([{ node: 'node-a', name: 'cam/studio-a', readers: 7, recvRateMbps: 2.5 }]);
+    expect(await page.locator('#count-readers').textContent()).toBe('22');
+
+    // A health flip moves the row up; a removed stream disappears; a new one appears.
+    const next = demoStreams()
+      .filter((s) => s.name !== 'backup')
+      .map((s) => (s.name === 'webrtc/guest' ? { ...s, health: { level: 'crit' as const, reasons: ['RTP lost 9 packets in 10 s'] } } : s));
+    next.push(stream('node-b', 'new/arrival'));
+    await writeStreams(stack.redis, next);
+    await eventually(async () => expect(await shownNames()).toEqual(['lobby', 'webrtc/guest', 'cam/studio-b', 'cam/studio-a', 'event/main', 'new/arrival']));
+    expect(await row('backup').count()).toBe(0);
+    expect(await page.locator('#count-crit').textContent()).toBe('2');
+    expect(await page.locator('#count-offline').textContent()).toBe('0');
   });
 
-  test('polls the REST endpoints every 5 s while the WebSocket is down', async () => {
+  test('a missed delta makes the page ask for a resync and catch up', async () => {
+    let dropped = false;
+    errors = [];
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.on('pageerror', (err) => errors.push(err.message));
+    const fromPage: string[] = [];
+    await page.routeWebSocket(/\/api\/ws$/, (ws) => {
+      const server = ws.connectToServer();
+      server.onMessage((m) => {
+        if (!dropped && String(m).startsWith('{"type":"streams.delta"')) dropped = true;
+        else ws.send(m);
+      });
+      ws.onMessage((m) => {
+        fromPage.push(String(m));
+        server.send(m);
+      });
+    });
+    await page.goto(stack.base);
+    await eventually(async () => expect(await cell('lobby', 'readers').textContent()).toBe('1'));
+    await writeStreams(stack.redis, demoStreams().map((s) => (s.name === 'lobby' ? { ...s, readers: 5 } : s)));
+    await eventually(() => expect(dropped).toBe(true));
+    await writeStreams(stack.redis, demoStreams().map((s) => (s.name === 'lobby' ? { ...s, readers: 5, recvRateMbps: 0.42 } : s)));
+    await eventually(async () => expect(await cell('lobby', 'recv').textContent()).toBe('0.42 Mbit/s'));
+    expect(await cell('lobby', 'readers').textContent()).toBe('5');
+    expect(fromPage).toContain('{"type":"resync"}');
+  });
+
+  test('filters by text, health, protocol and node and sorts, keeping them in the URL', async () => {
+    await open(`${stack.base}/?node=node-b`);
+    await eventually(async () => expect(await shownNames()).toEqual(['lobby', 'backup']));
+    expect(await page.locator('#node-filter').inputValue()).toBe('node-b');
+    expect(await page.locator('#count-shown').textContent()).toBe('2 of 6');
+    expect(await page.locator('#count-online').textContent()).toBe('5'); // the counts stay over every stream
+
+    await page.selectOption('#node-filter', '');
+    await page.selectOption('#health-filter', 'problems');
+    await eventually(async () => expect(await shownNames()).toEqual(['lobby', 'cam/studio-b']));
+    await page.selectOption('#health-filter', 'offline');
+    await eventually(async () => expect(await shownNames()).toEqual(['backup']));
+    await page.selectOption('#health-filter', '');
+
+    expect(await page.locator('#proto-filter option').allTextContents()).toEqual(['All protocols', 'no source', 'RTMP', 'RTSP', 'SRT', 'WEBRTC']);
+    await page.selectOption('#proto-filter', 'srt');
+    await eventually(async () => expect(await shownNames()).toEqual(['cam/studio-b', 'cam/studio-a']));
+    await page.selectOption('#proto-filter', '');
+
+    await page.fill('#filter', 'studio');
+    await page.selectOption('#sort', 'name');
+    await eventually(async () => expect(await shownNames()).toEqual(['cam/studio-a', 'cam/studio-b']));
+    const url = new URL(page.url());
+    expect([url.searchParams.get('q'), url.searchParams.get('sort'), url.searchParams.get('node'), url.searchParams.get('health')]).toEqual(['studio', 'name', null, null]);
+
+    await page.fill('#filter', '');
+    await page.selectOption('#sort', 'readers');
+    await eventually(async () => expect((await shownNames()).slice(0, 3)).toEqual(['event/main', 'cam/studio-a', 'lobby']));
+  });
+
+  test('with 1,000 streams only the rows on screen are in the DOM, at least 25 of them fit, and scrolling shows the rest', async () => {
+    const many: Stream[] = Array.from({ length: 1000 }, (_, i) =>
+      stream(`node-${i % 3}`, `bulk/${String(i).padStart(4, '0')}`, {
+        readers: i % 5,
+        health: i % 97 === 0 ? { level: 'crit', reasons: ['SRT drop 1 packets in 10 s'] } : { level: 'ok', reasons: [] },
+      }),
+    );
+    await writeStreams(stack.redis, many);
+    await open();
+    await eventually(async () => expect(await page.locator('#count-shown').textContent()).toBe('1000'));
+    await eventually(async () => expect((await shownNames())[0]).toBe('bulk/0000'));
+    const inDom = await page.locator('#stream-list .rows .row').count();
+    expect(inDom).toBeGreaterThanOrEqual(25);
+    expect(inDom).toBeLessThanOrEqual(60);
+    expect(await page.evaluate(() => document.querySelectorAll('*').length)).toBeLessThan(2500);
+    const fullyVisible = await page.locator('#stream-list .rows .row').evaluateAll((rows) => {
+      const list = document.getElementById('stream-list')!.getBoundingClientRect();
+      return rows.filter((r) => {
+        const b = r.getBoundingClientRect();
+        return b.top >= list.top && b.bottom <= Math.min(list.bottom, window.innerHeight);
+      }).length;
+    });
+    expect(fullyVisible).toBeGreaterThanOrEqual(25);
+
+    // Crit first (every 97th), then the rest by name; the last one is reached by scrolling.
+    await page.locator('#stream-list').evaluate((el) => (el.scrollTop = el.scrollHeight));
+    await eventually(async () => expect((await shownNames()).at(-1)).toBe('bulk/0999'));
+    expect(await page.locator('#stream-list .rows .row').count()).toBeLessThanOrEqual(60);
+
+    // A change far down the list reaches its row once it is on screen.
+    await writeStreams(stack.redis, many.map((s) => (s.name === 'bulk/0998' ? { ...s, readers: 99 } : s)));
+    await eventually(async () => expect(await cell('bulk/0998', 'readers').textContent()).toBe('99'));
+  });
+
+  test('follows the system light or dark setting', async () => {
+    await open();
+    await eventually(async () => expect(await row('lobby').count()).toBe(1));
+    const colors = () => page.evaluate(() => [getComputedStyle(document.body).backgroundColor, getComputedStyle(document.body).color]);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    expect(await colors()).toEqual(['rgb(13, 17, 23)', 'rgb(219, 226, 234)']);
+    await page.emulateMedia({ colorScheme: 'light' });
+    expect(await colors()).toEqual(['rgb(246, 248, 250)', 'rgb(31, 35, 40)']);
+    expect(await cell('lobby', 'health').locator('.badge').evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(207, 34, 46)');
+  });
+
+  test('on a phone (390x844): no sideways scrolling, streams first, the detail covers the screen', async () => {
+    await open(stack.base, { width: 390, height: 844 });
+    await eventually(async () => expect(await page.locator('#stream-list .rows .row').count()).toBe(6));
+    const noSideways = () => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth && document.body.scrollWidth <= window.innerWidth);
+    expect(await noSideways()).toBe(true);
+    const inFirstScreen = await page.locator('#stream-list .rows .row').evaluateAll(
+      (rows) => rows.filter((r) => r.getBoundingClientRect().bottom <= window.innerHeight && r.getBoundingClientRect().right <= window.innerWidth).length,
+    );
+    expect(inFirstScreen).toBeGreaterThanOrEqual(3);
+    // Each card keeps name, node, health, status, readers and rate inside the screen.
+    for (const col of ['name', 'node', 'health', 'status', 'readers', 'recv']) {
+      const box = (await cell('cam/studio-a', col).boundingBox())!;
+      expect(box.x + box.width).toBeLessThanOrEqual(390);
+    }
+
+    await row('cam/studio-a').click();
+    await eventually(async () => expect(await pane().locator('.conn').count()).toBe(3));
+    expect(await page.locator('#detail').boundingBox()).toEqual({ x: 0, y: 0, width: 390, height: 844 });
+    expect(await page.locator('#detail').evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+    expect(await noSideways()).toBe(true);
+    await page.keyboard.press('Escape');
+    expect(await page.locator('#detail').isHidden()).toBe(true);
+  });
+
+  test('two nodes with a path of the same name each show their own thumbnail', async () => {
+    await writeStreams(stack.redis, [...demoStreams(), stream('node-a', 'cam/shared'), stream('node-b', 'cam/shared')]);
+    await writeSnapshots(stack.redis, [
+      { node: 'node-a', name: 'cam/shared', jpeg: testJpeg(320) },
+      { node: 'node-b', name: 'cam/shared', jpeg: testJpeg(160) },
+    ]);
+    await open();
+    for (const [node, width] of [
+      ['node-a', 320],
+      ['node-b', 160],
+    ] as const) {
+      const img = row('cam/shared', node).locator('.c-thumb img');
+      await eventually(async () => expect(await img.getAttribute('src')).toContain(`/api/snapshots/${node}/cam%2Fshared.jpg?t=`));
+      await eventually(async () => expect(await img.evaluate((i: HTMLImageElement) => i.naturalWidth)).toBe(width));
+    }
+    await row('cam/shared', 'node-b').click();
+    await eventually(async () => expect(await pane().locator('.snapshot-large img').evaluate((i: HTMLImageElement) => i.naturalWidth)).toBe(160));
+  });
+
+  test('polls the REST endpoints (and the opened stream\'s detail) every 5 s while the WebSocket is down', async () => {
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.on('pageerror', (err) => errors.push(err.message));
     await page.routeWebSocket(/\/api\/ws$/, (ws) => ws.close());
     await page.goto(stack.base);
-    await eventually(async () => expect(await page.locator('tbody.stream').count()).toBe(6));
+    await eventually(async () => expect(await page.locator('#stream-list .rows .row').count()).toBe(6));
     expect(await page.locator('#feed-state').textContent()).toBe('Polling');
+    await row('cam/studio-a').click();
+    await eventually(async () => expect(await pane().locator('.conn').count()).toBe(3));
 
-    await writeStreams(stack.redis, demoStreams().map((s) => (s.name === 'lobby' ? { ...s, readers: 42 } : s)));
+    const third = hlsReader('d00d0000-0000-4000-8000-000000000003', 'VLC/3.0.20');
+    await writeStreams(
+      stack.redis,
+      demoStreams().map((s) =>
+        s.name === 'lobby' ? { ...s, readers: 42 } : s.name === 'cam/studio-a' ? { ...s, readers: 3, readerList: [...s.readerList, third] } : s,
+      ),
+    );
     await eventually(async () => expect(await cell('lobby', 'readers').textContent()).toBe('42'), 15000);
-    await writeStreams(stack.redis, demoStreams());
+    await eventually(async () => expect(await pane().locator('.conn').count()).toBe(4), 15000);
   });
 });

@@ -28,7 +28,13 @@ describe('dashboard behind nginx', () => {
     nginx = await startNginx({ apiUpstream: stack.base, root: PUBLIC_DIR });
     base = `http://127.0.0.1:${nginx.port}`;
     await writeSystem(stack.redis, systemSample());
-    await writeSnapshots(stack.redis, ['cam/studio-a', 'cam/studio-b', 'event/main', 'lobby'], { 'webrtc/guest': 'rtsp: connection refused' }, testJpeg());
+    const jpeg = testJpeg();
+    await writeSnapshots(stack.redis, [
+      ...demoStreams()
+        .filter((s) => s.online && s.name !== 'webrtc/guest')
+        .map((s) => ({ node: s.node, name: s.name, jpeg })),
+      { node: 'node-a', name: 'webrtc/guest', error: 'rtsp: connection refused' },
+    ]);
     browser = await launchChromium();
   });
 
@@ -56,17 +62,22 @@ describe('dashboard behind nginx', () => {
     expect(api.headers['content-type']).toMatch(/application\/json/);
   });
 
-  test('loads the dashboard through nginx and receives pushes over the proxied WebSocket', async () => {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 1500 } });
+  test('loads the dashboard through nginx and receives deltas and detail over the proxied WebSocket', async () => {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (err) => errors.push(err.message));
     page.on('console', (msg) => {
       if (msg.type() === 'error' || msg.type() === 'warning') errors.push(msg.text());
     });
-    // The charts keep what the page receives: open it first, then push ten minutes of history
-    // (one sample every 20 s, dated in the past) through nginx.
+    const received: string[] = [];
+    page.on('websocket', (ws) => ws.on('framereceived', (f) => received.push(String(f.payload))));
+    const cell = (name: string, col: string) => page.locator(`#stream-list .rows .row[data-name="${name}"] .c-${col}`);
+    // The charts keep what the page receives while a stream is open: open it first, then push ten
+    // minutes of history (one sample every 20 s, dated in the past) through nginx.
     await page.goto(base);
     await eventually(async () => expect(await page.locator('#feed-state').textContent()).toBe('Live'));
+    await writeStreams(stack.redis, demoStreams());
+    await page.locator('#stream-list .rows .row[data-name="cam/studio-a"]').click();
     const start = Date.now() - 10 * 60_000;
     for (let i = 0; i < 29; i++) {
       const wave = Math.sin(i / 3);
@@ -75,22 +86,21 @@ describe('dashboard behind nginx', () => {
       );
       await writeStreams(stack.redis, streams, new Date(start + i * 20_000).toISOString());
       const expected = `${(1.94 * (1 + 0.3 * wave)).toFixed(2)} Mbit/s`;
-      await eventually(async () => expect(await page.locator('tbody.stream[data-name="cam/studio-a"] td.col-recv').textContent()).toBe(expected));
+      await eventually(async () => expect(await cell('cam/studio-a', 'recv').textContent()).toBe(expected));
     }
+    expect(received.some((m) => m.startsWith('{"type":"streams.delta"'))).toBe(true);
 
-    // Pushes arrive through nginx: the page is open before these are written.
-    for (let i = 0; i < 5; i++) {
-      await writeStreams(stack.redis, demoStreams().map((s) => (s.name === 'event/main' ? { ...s, readers: 20 + i } : s)), new Date(Date.now() - (5 - i) * 1000).toISOString());
-      await eventually(async () => expect(await page.locator('tbody.stream[data-name="event/main"] td.col-readers').textContent()).toBe(String(20 + i)));
-    }
+    // The opened stream's detail arrives over the proxied socket.
+    await eventually(async () => expect(await page.locator('#detail .conn').count()).toBe(3));
+    expect(received.some((m) => m.startsWith('{"type":"detail"'))).toBe(true);
+    await eventually(async () => expect(await page.locator('#detail .uplot').count()).toBe(2));
     await writeStreams(stack.redis, demoStreams());
-
-    await page.locator('tbody.stream[data-name="cam/studio-a"] button.toggle').click();
-    await eventually(async () => expect(await page.locator('.detail .uplot').count()).toBe(2));
     await eventually(async () =>
-      expect(await page.locator('td.col-thumb img').evaluateAll((imgs) => imgs.filter((i) => (i as HTMLImageElement).naturalWidth > 0).length)).toBe(4),
+      expect(await page.locator('.c-thumb img').evaluateAll((imgs) => imgs.filter((i) => (i as HTMLImageElement).naturalWidth > 0).length)).toBe(4),
     );
-    await page.screenshot({ path: '/tmp/dashboard.png', fullPage: true });
+    await page.screenshot({ path: '/tmp/dashboard.png' });
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.screenshot({ path: '/tmp/dashboard-light.png' });
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -1,8 +1,12 @@
 /**
  * The data feed: the WebSocket /api/ws (reconnecting with exponential back-off), and polling of the
- * REST endpoints every 5 s while the socket is down. Both deliver the same messages
- * { type: 'streams' | 'system' | 'snapshots', data, collectedAt? } to `onMessage`.
- * `onState` gets 'connecting' | 'live' | 'polling'; `onPollError` gets an error text or null.
+ * REST endpoints every 5 s while the socket is down. Both deliver messages to `onMessage`: the
+ * socket every type it sends ("streams" with seq, "streams.delta", "detail", "system",
+ * "snapshots"); polling { type: 'streams' | 'system' | 'snapshots', data } (no seq) and, for the
+ * streams named by `pollDetail()`, { type: 'detail', data: [stream] }.
+ * `onState` gets 'connecting' | 'live' | 'polling' (on every 'live' the caller sends its
+ * subscriptions again); `onPollError` gets an error text or null. Answers { send(message) },
+ * which is false when the socket is not open.
  */
 
 const POLL_MS = 5000;
@@ -26,7 +30,7 @@ async function getJson(path) {
   return res.json();
 }
 
-export function startFeed({ onMessage, onState, onPollError }) {
+export function startFeed({ onMessage, onState, onPollError, pollDetail = () => [] }) {
   let socket = null;
   let attempt = 0;
   let reconnectTimer = null;
@@ -100,7 +104,25 @@ export function startFeed({ onMessage, onState, onPollError }) {
       else failure ??= result.reason instanceof Error ? result.reason.message : String(result.reason);
     });
     onPollError(failure);
+    for (const ref of pollDetail()) void pollDetailOnce(ref);
+  }
+
+  async function pollDetailOnce(ref) {
+    const detail = await fetchDetail(ref).catch(() => null);
+    if (detail && pollTimer) onMessage({ type: 'detail', data: [detail] });
   }
 
   connect();
+  return {
+    send(message) {
+      if (socket?.readyState !== WebSocket.OPEN) return false;
+      socket.send(JSON.stringify(message));
+      return true;
+    },
+  };
+}
+
+/** One stream's detail over REST (the pane fills at once, before the socket's first detail). */
+export function fetchDetail(ref) {
+  return getJson(`api/streams/detail?${new URLSearchParams({ node: ref.node, name: ref.name })}`);
 }

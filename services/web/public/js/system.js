@@ -1,4 +1,7 @@
-/** The host panel: metric tiles, per-core bars, disks and the containers table, from /api/system/latest. */
+/**
+ * The host: one compact line of figures (always shown, above the streams) that opens the full
+ * panel (metric tiles, per-core bars, disks and the containers table), from /api/system/latest.
+ */
 import { h, reconcile, setClass, setHidden, setText, setTitle } from './dom.js';
 import { DASH, duration, mbps, megabytes, num, percent } from './format.js';
 
@@ -155,6 +158,42 @@ export function createSystemPanel() {
       }
 
       containers.update(sys.containers);
+    },
+  };
+}
+
+/** Pure: the compact line's figures as [label, value] pairs. */
+export function hostFigures(sys) {
+  if (!sys || typeof sys !== 'object') return [];
+  const la = Array.isArray(sys.load_avg) ? sys.load_avg : [];
+  const disks = Array.isArray(sys.disks) ? sys.disks : [];
+  const fullest = disks.reduce((a, d) => (a && a.percent >= d.percent ? a : d), null);
+  return [
+    ['CPU', percent(sys.cpu_percent)],
+    ['RAM', sys.ram_total_mb ? percent((sys.ram_used_mb / sys.ram_total_mb) * 100) : DASH],
+    ['Net', `↓ ${mbps(sys.net_in_mbps)} ↑ ${mbps(sys.net_out_mbps)}`],
+    ['Load', la.length ? num(la[0], 2) : DASH],
+    sys.temperature_c == null ? null : ['Temp', `${num(sys.temperature_c, 1)} °C`],
+    fullest ? ['Disk', percent(fullest.percent)] : null,
+  ].filter(Boolean);
+}
+
+/** The compact host line; a click opens the full panel below it. */
+export function createHostStrip() {
+  const panel = createSystemPanel();
+  const figures = h('span', { className: 'host-figures' });
+  const entries = new Map();
+  const el = h('details', { className: 'host' }, h('summary', {}, h('span', { className: 'host-label' }, 'Host'), figures), panel.el);
+  return {
+    el,
+    update(sys) {
+      panel.update(sys);
+      const items = hostFigures(sys);
+      if (items.length === 0) items.push(['', 'no metrics yet']);
+      reconcile(figures, entries, items, ([label]) => label, ([label, value]) => {
+        const v = h('b', {}, value);
+        return { el: h('span', { className: 'host-fig' }, label ? `${label} ` : '', v), update: ([, next]) => setText(v, next) };
+      });
     },
   };
 }

@@ -1,11 +1,24 @@
 import { execFileSync } from 'node:child_process';
 import type Redis from 'ioredis';
-import { keys, snapshotImageUrl, type CollectorStatus, type Connection, type SnapshotIndexEntry, type SrtWindow, type Stream } from '@mmon/shared';
+import {
+  StreamStore,
+  keys,
+  snapshotImageUrl,
+  toDetailPart,
+  toSummary,
+  type CollectorStatus,
+  type Connection,
+  type SnapshotIndexEntry,
+  type SrtWindow,
+  type Stream,
+} from '@mmon/shared';
 import { collectorStatus as sharedCollectorStatus } from '@mmon/test-support';
 
 /** What the dashboard's data looks like in Redis; written the way collector, sysmon and snapshotter write it. */
 
-const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
+/** Times are relative to the module's start, so that the same fixture written twice is the same data (no spurious deltas). */
+const START = Date.now();
+const ago = (ms: number) => new Date(START - ms).toISOString();
 
 export function srtWindow(seconds: number, overrides: Partial<SrtWindow> = {}): SrtWindow {
   return { seconds, loss: 0, retrans: 0, drop: 0, belated: 0, undecrypt: 0, rttP50Ms: 0.4, rttP95Ms: 0.9, ...overrides };
@@ -77,6 +90,7 @@ export function stream(node: string, name: string, overrides: Partial<Stream> = 
     offlineSince: null,
     sourceType: 'srtConn',
     tracks: ['H264', 'MPEG-4 Audio'],
+    video: { codec: 'H264', width: 1920, height: 1080 },
     bytesReceived: 873_000_000,
     bytesSent: 25_000_000,
     readers: 0,
@@ -84,6 +98,7 @@ export function stream(node: string, name: string, overrides: Partial<Stream> = 
     recvRateMbps: 1.94,
     sendRateMbps: 0,
     linkCapacityMbps: 1808.58,
+    srt10s: { loss: 5, retrans: 4, drop: 3, belated: 0, undecrypt: 0 },
     inboundFramesInError: 0,
     source: srtSource(),
     readerList: [],
@@ -99,6 +114,8 @@ export function offlineStream(node: string, name: string): Stream {
     offlineSince: ago(300_000),
     sourceType: null,
     tracks: [],
+    video: null,
+    srt10s: null,
     rtt: null,
     recvRateMbps: null,
     sendRateMbps: null,
@@ -108,7 +125,16 @@ export function offlineStream(node: string, name: string): Stream {
 }
 
 export function collectorStatus(node: string, streams: number, overrides: Partial<CollectorStatus> = {}): CollectorStatus {
-  return sharedCollectorStatus(node, { intervalMs: 60_000, streams, online: streams, ...overrides });
+  return sharedCollectorStatus(node, {
+    intervalMs: 60_000,
+    effectiveIntervalMs: 60_000,
+    detailRefreshMs: 60_000,
+    itemsSkipped: 0,
+    itemsRepaired: 0,
+    streams,
+    online: streams,
+    ...overrides,
+  });
 }
 
 export function systemSample(overrides: Record<string, unknown> = {}) {
@@ -136,21 +162,28 @@ export function systemSample(overrides: Record<string, unknown> = {}) {
   };
 }
 
-/** A real JPEG test picture from ffmpeg's test source. */
-export function testJpeg(): Buffer {
-  return execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x180:rate=1', '-frames:v', '1', '-f', 'image2', '-c:v', 'mjpeg', '-'], {
+/** A real JPEG test picture from ffmpeg's test source (the width tells two pictures apart). */
+export function testJpeg(width = 320): Buffer {
+  const size = `${width}x${Math.round((width * 9) / 16)}`;
+  return execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', `testsrc=size=${size}:rate=1`, '-frames:v', '1', '-f', 'image2', '-c:v', 'mjpeg', '-'], {
     maxBuffer: 4 * 1024 * 1024,
   });
 }
 
-/** Writes the streams (merged view, meta, per-node status) and announces them like a collector. */
+/**
+ * Writes the streams the way collectors do, one StreamStore.publishNode per node (summaries, every
+ * stream's detail, status, the merged summaries and the announcement), so the api computes its
+ * deltas from real node updates. Nodes that have written before and have no stream now publish an
+ * empty list.
+ */
 export async function writeStreams(redis: Redis, streams: Stream[], collectedAt = new Date().toISOString()): Promise<void> {
-  const nodes = [...new Set(streams.map((s) => s.node))].sort();
-  const multi = redis.multi().set(keys.streamsLatest, JSON.stringify(streams)).set(keys.streamsMeta, JSON.stringify({ collectedAt, nodes }));
-  for (const node of nodes) {
-    multi.sadd(keys.nodes, node).set(keys.nodeStatus(node), JSON.stringify(collectorStatus(node, streams.filter((s) => s.node === node).length)));
+  const store = new StreamStore(redis, 300);
+  const nodes = new Set([...(await redis.smembers(keys.nodes)), ...streams.map((s) => s.node)]);
+  for (const node of [...nodes].sort()) {
+    const mine = streams.filter((s) => s.node === node);
+    const detail = { mode: 'replace' as const, entries: mine.map((s): [string, string] => [s.name, JSON.stringify(toDetailPart(s))]) };
+    await store.publishNode(collectorStatus(node, mine.length), JSON.stringify(mine.map(toSummary)), detail, collectedAt, Date.now());
   }
-  await multi.publish(keys.updates, JSON.stringify({ kind: 'streams', at: collectedAt })).exec();
 }
 
 export async function writeSystem(redis: Redis, sample: object): Promise<void> {
@@ -158,15 +191,20 @@ export async function writeSystem(redis: Redis, sample: object): Promise<void> {
   await redis.publish(keys.updates, JSON.stringify({ kind: 'system', at: new Date().toISOString() }));
 }
 
-/** Stores images for `withImage` and an index entry per name (an error entry for `failing`). */
-export async function writeSnapshots(redis: Redis, withImage: string[], failing: Record<string, string>, jpeg: Buffer): Promise<void> {
+/** A stream's thumbnail: its image (or the snapshotter's error). */
+export type SnapshotFixture = { node: string; name: string } & ({ jpeg: Buffer } | { error: string });
+
+/** Stores the images under node and name and the index entries, as the snapshotter does. */
+export async function writeSnapshots(redis: Redis, items: SnapshotFixture[]): Promise<void> {
   const takenAt = new Date().toISOString();
   const index: SnapshotIndexEntry[] = [];
-  for (const name of withImage) {
-    await redis.hset(keys.snapshot(name), 'image', jpeg, 'meta', JSON.stringify({ name, takenAt }));
-    index.push({ name, takenAt, url: snapshotImageUrl(name) });
+  for (const item of items) {
+    const { node, name } = item;
+    if ('jpeg' in item) {
+      await redis.hset(keys.snapshot(node, name), 'image', item.jpeg, 'meta', JSON.stringify({ node, name, takenAt }));
+      index.push({ node, name, takenAt, url: snapshotImageUrl(node, name) });
+    } else index.push({ node, name, takenAt: null, url: null, error: item.error, failures: 3 });
   }
-  for (const [name, error] of Object.entries(failing)) index.push({ name, takenAt: null, url: null, error, failures: 3 });
   await redis.set(keys.snapshotsIndex, JSON.stringify(index));
   await redis.publish(keys.updates, JSON.stringify({ kind: 'snapshots', at: takenAt }));
 }
