@@ -1,4 +1,4 @@
-import { int, logLevel, optionalStr, readNodes, redisTarget, type Env, type LogLevel, type NodeTarget, type RedisTarget } from '@mmon/shared';
+import { int, logLevel, num, optionalStr, readNodes, redisTarget, type Env, type LogLevel, type NodeTarget, type RedisTarget } from '@mmon/shared';
 import { healthRulesFromEnv } from './healthConfig';
 import type { HealthRules } from './health';
 
@@ -9,6 +9,10 @@ export interface CollectorConfig {
   timeoutMs: number;
   intervalMs: number;
   pageSize: number;
+  /** The most items one MediaMTX list may hold; more is a fault. */
+  maxItems: number;
+  /** The most a link plausibly carries (Gbit/s): a counter growing faster starts a new baseline. */
+  maxPlausibleGbps: number;
   excludePrefixes: string[];
   health: HealthRules;
   /** How long a node's streams outlive its last write (its collector gone). */
@@ -33,6 +37,9 @@ export function readConfig(env: Env): CollectorConfig {
     timeoutMs: int(env, 'MEDIAMTX_TIMEOUT_MS', 3000, { min: 100, max: 120_000 }),
     intervalMs,
     pageSize: int(env, 'MEDIAMTX_PAGE_SIZE', 1000, { min: 1, max: 100_000 }),
+    maxItems: int(env, 'MEDIAMTX_MAX_ITEMS', 100_000, { min: 1 }),
+    // At most 1000 Gbit/s: no derived rate may exceed the 1,000,000 Mbit/s that is ever served.
+    maxPlausibleGbps: num(env, 'MEDIAMTX_MAX_PLAUSIBLE_GBPS', 100, { min: 0.001, max: 1000 }),
     excludePrefixes: (optionalStr(env, 'MEDIAMTX_EXCLUDE_PREFIXES') ?? '')
       .split(',')
       .map((p) => p.trim())

@@ -1,14 +1,22 @@
 /**
  * Growth of a few cumulative counters over sliding windows (e.g. packets dropped in the last
- * 10 s), reset-safe: each sample's growth over the previous sample is recorded, and a counter
- * that goes down restarts its baseline at the new value (that step counts 0; the growth seen
- * before it stays in the window). The first sample is only a baseline.
+ * 10 s), reset-safe: each sample's growth over the previous sample is recorded. A value that
+ * does not follow its counter's last one (it went down, or grew by more than `maxPerMs` allows)
+ * counts 0 and is held back: if the next value follows the last good one, the held-back one was a
+ * glitch and the growth is counted from the good one; if it follows the held-back one, that one
+ * was a new baseline (MediaMTX restarted). The growth seen before stays in the window. The first
+ * sample, and one whose clock did not advance, is only a baseline.
  *
  * Compact: only the last values and the steps where some counter grew are kept (flat
  * [t, d0, d1, …]), pruned to `keepMs`, so a connection without trouble costs a few numbers.
  */
 export class CounterWindow {
   private readonly last: number[];
+  /** When each counter's last good value was taken. */
+  private readonly lastAt: number[];
+  /** Each counter's held-back value (taken at lastT), or NaN. */
+  private readonly held: number[];
+  private readonly delta: number[];
   private lastT = NaN;
   private readonly steps: number[] = [];
   private readonly stride: number;
@@ -16,29 +24,59 @@ export class CounterWindow {
   constructor(
     private readonly width: number,
     private readonly keepMs: number,
+    /** The most a counter can plausibly grow per ms. */
+    private readonly maxPerMs = Infinity,
   ) {
     this.stride = width + 1;
     this.last = new Array<number>(width).fill(0);
+    this.lastAt = new Array<number>(width).fill(NaN);
+    this.held = new Array<number>(width).fill(NaN);
+    this.delta = new Array<number>(width).fill(0);
   }
 
   push(t: number, values: readonly number[]): void {
-    const last = this.last;
-    const w = this.width;
+    const { last, lastAt, held, delta, width: w } = this;
     if (t > this.lastT) {
       let grew = false;
-      for (let i = 0; i < w; i++) if (values[i] > last[i]) grew = true;
+      for (let i = 0; i < w; i++) {
+        const v = values[i];
+        let d: number;
+        if (this.follows(last[i], lastAt[i], v, t)) d = v - last[i];
+        else if (this.follows(held[i], this.lastT, v, t)) d = v - held[i];
+        else {
+          held[i] = v;
+          delta[i] = 0;
+          continue;
+        }
+        held[i] = NaN;
+        last[i] = v;
+        lastAt[i] = t;
+        delta[i] = d;
+        if (d > 0) grew = true;
+      }
       if (grew) {
         this.steps.push(t);
-        for (let i = 0; i < w; i++) this.steps.push(Math.max(0, values[i] - last[i]));
+        for (let i = 0; i < w; i++) this.steps.push(delta[i]);
       }
+      this.lastT = t;
+    } else {
+      // First sample (lastT NaN) or a clock that did not advance: only a new baseline.
+      for (let i = 0; i < w; i++) {
+        last[i] = values[i];
+        lastAt[i] = t;
+        held[i] = NaN;
+      }
+      if (Number.isNaN(this.lastT)) this.lastT = t;
     }
-    // First sample (lastT NaN) or a clock that did not advance: only a new baseline.
-    for (let i = 0; i < w; i++) last[i] = values[i];
-    if (!(t <= this.lastT)) this.lastT = t;
     const s = this.steps;
     let drop = 0;
     while (drop < s.length && s[drop] <= t - this.keepMs) drop += this.stride;
     if (drop > 0) removeFirst(s, drop);
+  }
+
+  /** True when v, taken at t, can follow v0 taken at t0: later, and grown by 0 up to the plausible bound. */
+  private follows(v0: number, t0: number, v: number, t: number): boolean {
+    return t > t0 && v >= v0 && v - v0 <= this.maxPerMs * (t - t0);
   }
 
   /** Growth of each counter in the window (now - windowMs, now], written to `out` (returned). */

@@ -15,9 +15,24 @@ export interface DeriveOptions {
    * full reads): the state of connections not seen is kept rather than forgotten.
    */
   connsComplete: boolean;
+  /**
+   * The most any link plausibly carries, in Gbit/s (MEDIAMTX_MAX_PLAUSIBLE_GBPS): a byte counter
+   * that grows faster between two polls starts a new baseline, like one that goes down, so no
+   * derived rate exceeds it; packet and frame counters are bounded by the same rate in packets of
+   * MIN_PACKET_BYTES.
+   */
+  maxPlausibleGbps: number;
 }
 
-export const DEFAULT_DERIVE_OPTIONS: DeriveOptions = { smoothingMs: 5000, goneRetentionMs: 600_000, connsComplete: true };
+export const DEFAULT_DERIVE_OPTIONS: DeriveOptions = {
+  smoothingMs: 5000,
+  goneRetentionMs: 600_000,
+  connsComplete: true,
+  maxPlausibleGbps: 100,
+};
+
+/** The smallest packet that counts toward the plausible packet rate (a minimal Ethernet frame). */
+export const MIN_PACKET_BYTES = 64;
 
 /** Window of the RTP counters and the path's frames in error. */
 const SHORT_WINDOW_MS = 10_000;
@@ -93,13 +108,15 @@ export function derive(
   const state = prev;
   const cycle = ++state.cycle;
   const out: Stream[] = [];
+  const maxBytesPerMs = (opts.maxPlausibleGbps * 1e9) / 8 / 1000;
+  const maxPacketsPerMs = maxBytesPerMs / MIN_PACKET_BYTES;
   let ctx: Ctx | undefined;
   for (const stream of streams) {
     // Streams of one node come together; look the node up only when it changes.
     if (ctx === undefined || stream.node !== ctx.nodeName) {
       let node = state.nodes.get(stream.node);
       if (node === undefined) state.nodes.set(stream.node, (node = { streams: new Map(), conns: new Map() }));
-      ctx = { cycle, now: nowMs, opts, node, nodeName: stream.node };
+      ctx = { cycle, now: nowMs, opts, maxBytesPerMs, maxPacketsPerMs, node, nodeName: stream.node };
     }
     deriveStream(ctx, stream);
     out.push(stream);
@@ -129,6 +146,9 @@ interface Ctx {
   cycle: number;
   now: number;
   opts: DeriveOptions;
+  /** The plausible bounds of one counter's growth per ms. */
+  maxBytesPerMs: number;
+  maxPacketsPerMs: number;
   node: NodeState;
   nodeName: string;
 }
@@ -147,8 +167,8 @@ function deriveStream(ctx: Ctx, stream: Stream): void {
       goneSinceMs: null,
       sourceType: null,
       sourceId: null,
-      bytes: new RateSeries(),
-      framesInError: new CounterWindow(1, SHORT_WINDOW_MS),
+      bytes: new RateSeries(ctx.maxBytesPerMs),
+      framesInError: new CounterWindow(1, SHORT_WINDOW_MS, ctx.maxPacketsPerMs),
     };
     ctx.node.streams.set(stream.name, st);
   }
@@ -203,7 +223,7 @@ function deriveConn(ctx: Ctx, conn: Connection): void {
   let rateInMbps = conn.srt?.mbpsReceiveRate ?? null;
   let rateOutMbps = conn.srt?.mbpsSendRate ?? null;
   if (rateInMbps === null || rateOutMbps === null) {
-    cs.bytes ??= new RateSeries();
+    cs.bytes ??= new RateSeries(ctx.maxBytesPerMs);
     cs.bytes.push(now, conn.bytesIn, conn.bytesOut, opts.smoothingMs);
     rateInMbps ??= cs.bytes.rate(0);
     rateOutMbps ??= cs.bytes.rate(1);
@@ -212,7 +232,7 @@ function deriveConn(ctx: Ctx, conn: Connection): void {
   conn.rateOutMbps = rateOutMbps;
 
   if (conn.srt !== undefined) {
-    const srt = (cs.srt ??= new SrtWindows());
+    const srt = (cs.srt ??= new SrtWindows(ctx.maxPacketsPerMs));
     srt.push(now, conn.srt, conn.direction);
     conn.srt.window10s = srt.window(now, 10);
     conn.srt.window60s = srt.window(now, 60);
@@ -222,14 +242,14 @@ function deriveConn(ctx: Ctx, conn: Connection): void {
     scratch[0] = conn.direction === 'publish' ? conn.rtsp.rtpPacketsLost : conn.rtsp.rtpPacketsReportedLost;
     scratch[1] = conn.rtsp.rtpPacketsInError;
     scratch[2] = conn.rtsp.rtcpPacketsInError;
-    const rtp = (cs.rtp ??= new CounterWindow(3, SHORT_WINDOW_MS));
+    const rtp = (cs.rtp ??= new CounterWindow(3, SHORT_WINDOW_MS, ctx.maxPacketsPerMs));
     rtp.push(now, scratch);
     const sums = rtp.sum(now, SHORT_WINDOW_MS, scratch); // indexed, not destructured: no iterator per call
     conn.rtsp.window10s = { rtpLost: sums[0], rtpErrors: sums[1], rtcpErrors: sums[2] };
   }
   if (conn.webrtc !== undefined) {
     scratch[0] = conn.webrtc.rtpPacketsLost;
-    const rtp = (cs.rtp ??= new CounterWindow(1, SHORT_WINDOW_MS));
+    const rtp = (cs.rtp ??= new CounterWindow(1, SHORT_WINDOW_MS, ctx.maxPacketsPerMs));
     rtp.push(now, scratch);
     conn.webrtc.window10s = { rtpLost: rtp.sum(now, SHORT_WINDOW_MS, scratch)[0] };
   }

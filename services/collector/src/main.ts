@@ -1,4 +1,4 @@
-import { MediaMtxClient, StreamHistoryWriter, StreamStore, FaultLog, connectRedis, createLogger, runMain } from '@mmon/shared';
+import { Heartbeat, MediaMtxClient, StreamHistoryWriter, StreamStore, FaultLog, connectRedis, createLogger, runMain } from '@mmon/shared';
 import { readConfig } from './config';
 import { NodeCollector } from './nodeCollector';
 
@@ -7,6 +7,7 @@ runMain(() => {
   const logger = createLogger('collector', config.logLevel);
   const redis = connectRedis(config.redis, new FaultLog(logger));
   const store = new StreamStore(redis, config.nodeTtlSeconds);
+  const heartbeat = Heartbeat.fromEnv(process.env);
   const history = new StreamHistoryWriter(redis, config.historyRetentionMs, Math.max(config.historyIntervalMs, config.intervalMs));
   const collectors = config.nodes.map(
     (node) =>
@@ -22,10 +23,11 @@ runMain(() => {
           detailMaxAgeMs: config.detailMaxAgeMs,
         },
         {
-          client: new MediaMtxClient({ baseUrl: node.baseUrl, user: node.user, pass: node.pass, timeoutMs: config.timeoutMs, pageSize: config.pageSize }),
+          client: new MediaMtxClient({ baseUrl: node.baseUrl, user: node.user, pass: node.pass, timeoutMs: config.timeoutMs, pageSize: config.pageSize, maxItems: config.maxItems }),
           store,
           history,
           logger,
+          heartbeat,
         },
       ),
   );

@@ -1,17 +1,18 @@
 import {
   CONN_TYPES,
+  wellFormed,
   type Connection,
   type Direction,
   type RawConn,
-  type RawPath,
-  type RawRef,
   type RawSnapshot,
   type Stream,
   type VideoInfo,
 } from '@mmon/shared';
 import { OK_HEALTH } from './health';
 import { toConnection } from './protocols/connection';
-import { asFlag, asNumber, asText, text } from './protocols/raw';
+import { Fields, asNumber, asText, type ItemAudit } from './protocols/raw';
+
+export type { ItemAudit } from './protocols/raw';
 
 export interface NormalizeOptions {
   /** The MediaMTX node the snapshot came from. */
@@ -23,6 +24,12 @@ export interface NormalizeOptions {
    * that type and id as the last full read made it (derived and with its health), if any.
    */
   cached?: (type: string, id: string) => Connection | undefined;
+  /**
+   * Incremented with this poll's items that were skipped (no identity: a path without a name or
+   * with a name seen before, a list item without an id) or repaired (a field of the
+   * wrong type or out of range, read as absent). A reference without a type is skipped too.
+   */
+  audit?: ItemAudit;
 }
 
 /** Connection lists by type, then by id. */
@@ -32,88 +39,112 @@ type ConnIndex = Map<string, Map<string, RawConn>>;
  * One poll of a MediaMTX node as the monitor's streams: one Stream per path, sorted by name,
  * sources and readers joined from the connection lists. Accepts both the current field names
  * and the deprecated ones of older releases (ready, readyTime, bytesReceived, tracks). Rates,
- * windows and health are left for derive and applyHealth. Never throws on missing fields.
+ * windows and health are left for derive and applyHealth. Never throws: every item is checked on
+ * its own (see Fields), an item without its identity is skipped, and every string is valid Unicode.
  */
 export function normalize(raw: RawSnapshot, opts: NormalizeOptions): Stream[] {
+  const audit = opts.audit ?? { skipped: 0, repaired: 0 };
   const prefixes = opts.excludePrefixes.filter((p) => p !== '');
-  const conns = indexConns(raw.conns);
+  const conns = indexConns(raw.conns, audit);
   const muxers = indexMuxers(raw.hlsMuxers);
   const cached = raw.connsComplete ? undefined : opts.cached;
   const join: Join = (ref, direction, muxer) => {
-    const type = asText(ref.type) ?? '';
-    const id = asText(ref.id) ?? '';
+    // A reference without a type is none; a pulled source (rtspSource, ...) has no id.
+    if (typeof ref.type !== 'string' || ref.type === '') {
+      audit.skipped++;
+      return null;
+    }
+    const type = wellFormed(ref.type);
+    const id = typeof ref.id === 'string' ? wellFormed(ref.id) : '';
     const item = conns.get(type)?.get(id);
     if (item === undefined && cached !== undefined) {
       const kept = cached(type, id);
       if (kept !== undefined && kept.direction === direction) return kept;
     }
-    return toConnection(type, id, direction, item, muxer);
+    return toConnection(type, id, direction, item, muxer, audit);
   };
   const streams: Stream[] = [];
-  for (const path of raw.paths ?? []) {
-    if (!isObject(path)) continue;
-    const name = asText(path.name) ?? '';
+  const names = new Set<string>();
+  for (const path of Array.isArray(raw.paths) ? (raw.paths as unknown[]) : []) {
+    const name = isObject(path) ? asText(path.name) : null;
+    if (name === null || names.has(name)) {
+      audit.skipped++;
+      continue;
+    }
+    names.add(name);
     if (prefixes.some((p) => name.startsWith(p))) continue;
-    streams.push(toStream(path, name, opts.node, join, muxers.get(name)));
+    streams.push(toStream(path as object, name, opts.node, join, muxers.get(name), audit));
   }
   return streams.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-/** A path's reference to a connection, joined with that connection's figures. */
-type Join = (ref: RawRef, direction: Direction, muxer: RawConn | undefined) => Connection;
+/** A path's reference to a connection, joined with that connection's figures; null when it has no identity. */
+type Join = (ref: Readonly<Record<string, unknown>>, direction: Direction, muxer: RawConn | undefined) => Connection | null;
 
-function toStream(path: RawPath, name: string, node: string, join: Join, muxer: RawConn | undefined): Stream {
-  const source = isObject(path.source) ? join(path.source, 'publish', muxer) : null;
+function toStream(path: object, name: string, node: string, join: Join, muxer: RawConn | undefined, audit: ItemAudit): Stream {
+  const f = new Fields(path);
+  const sourceRef = f.object('source');
+  const source = sourceRef === null ? null : join(sourceRef, 'publish', muxer);
   const readerList: Connection[] = [];
-  for (const ref of path.readers ?? []) {
-    if (isObject(ref)) readerList.push(join(ref, 'read', muxer));
+  for (const ref of f.list('readers') ?? []) {
+    const reader = isObject(ref) ? join(ref, 'read', muxer) : null;
+    if (reader !== null) readerList.push(reader);
+    else if (!isObject(ref)) audit.skipped++;
   }
   const srt = source?.srt;
-  return {
+  const stream: Stream = {
     node,
     name,
-    confName: asText(path.confName),
-    online: asFlag(path.online) ?? asFlag(path.ready) ?? false,
-    onlineSince: asText(path.onlineTime) ?? asText(path.readyTime),
+    confName: f.text('confName'),
+    online: f.flag('online') ?? f.flag('ready') ?? false,
+    onlineSince: f.text('onlineTime') ?? f.text('readyTime'),
     offlineSince: null,
     sourceType: source?.type ?? null,
-    tracks: tracksOf(path),
-    video: videoOf(path),
-    bytesReceived: asNumber(path.inboundBytes) ?? asNumber(path.bytesReceived) ?? 0,
-    bytesSent: asNumber(path.outboundBytes) ?? asNumber(path.bytesSent) ?? 0,
+    tracks: tracksOf(f),
+    video: videoOf(f),
+    bytesReceived: f.counter('inboundBytes') ?? f.counter('bytesReceived') ?? 0,
+    bytesSent: f.counter('outboundBytes') ?? f.counter('bytesSent') ?? 0,
     readers: readerList.length,
     rtt: srt?.rttMs ?? null,
     recvRateMbps: srt?.mbpsReceiveRate ?? null,
     sendRateMbps: null,
     linkCapacityMbps: srt?.linkCapacityMbps ?? null,
     srt10s: null,
-    inboundFramesInError: asNumber(path.inboundFramesInError) ?? 0,
+    inboundFramesInError: f.counter('inboundFramesInError') ?? 0,
     source,
     readerList,
     health: OK_HEALTH,
   };
+  if (f.repaired) audit.repaired++;
+  return stream;
 }
 
-function tracksOf(path: RawPath): string[] {
-  if (Array.isArray(path.tracks2)) {
-    const codecs: string[] = [];
-    for (const track of path.tracks2) {
+/** Codec names from tracks2 (current) or tracks (older releases); entries that are not a codec are left out. */
+function tracksOf(f: Fields): string[] {
+  const tracks2 = f.list('tracks2');
+  const codecs: string[] = [];
+  if (tracks2 !== null) {
+    for (const track of tracks2) {
       const codec = isObject(track) ? asText(track.codec) : null;
       if (codec !== null) codecs.push(codec);
     }
     return codecs;
   }
-  return Array.isArray(path.tracks) ? path.tracks.filter((t): t is string => typeof t === 'string') : [];
+  for (const track of f.list('tracks') ?? []) {
+    const codec = asText(track);
+    if (codec !== null) codecs.push(codec);
+  }
+  return codecs;
 }
 
 /** MediaMTX's video codec names (tracks2[].codec). */
 const VIDEO_CODECS = new Set(['AV1', 'VP9', 'VP8', 'H265', 'H264', 'MPEG-4 Video', 'MPEG-1/2 Video', 'M-JPEG']);
 
 /** The first video track of tracks2 with its size from codecProps (null where MediaMTX does not say). */
-function videoOf(path: RawPath): VideoInfo | null {
-  if (!Array.isArray(path.tracks2)) return null;
-  for (const track of path.tracks2) {
-    const codec = isObject(track) ? asText(track.codec) : null;
+function videoOf(f: Fields): VideoInfo | null {
+  for (const track of f.list('tracks2') ?? []) {
+    if (!isObject(track)) continue;
+    const codec = asText(track.codec);
     if (codec === null || !VIDEO_CODECS.has(codec)) continue;
     const props = isObject(track.codecProps) ? track.codecProps : undefined;
     return { codec, width: dimension(props?.width), height: dimension(props?.height) };
@@ -126,27 +157,30 @@ function dimension(value: unknown): number | null {
   return n !== undefined && Number.isInteger(n) && n > 0 && n <= 65535 ? n : null;
 }
 
-function indexConns(lists: Partial<Record<string, RawConn[]>> | undefined): ConnIndex {
+/** Each list's items by id (valid Unicode, as references are looked up); an item without an id is skipped. */
+function indexConns(lists: Partial<Record<string, unknown>> | undefined, audit: ItemAudit): ConnIndex {
   const index: ConnIndex = new Map();
   for (const type of CONN_TYPES) {
     const byId = new Map<string, RawConn>();
-    for (const item of lists?.[type] ?? []) {
-      if (isObject(item) && typeof item.id === 'string') byId.set(item.id, item);
+    const list = lists?.[type];
+    for (const item of Array.isArray(list) ? (list as unknown[]) : []) {
+      if (isObject(item) && typeof item.id === 'string' && item.id !== '') byId.set(wellFormed(item.id), item as RawConn);
+      else audit.skipped++;
     }
     index.set(type, byId);
   }
   return index;
 }
 
-function indexMuxers(muxers: RawConn[] | undefined): Map<string, RawConn> {
+function indexMuxers(muxers: unknown): Map<string, RawConn> {
   const byPath = new Map<string, RawConn>();
-  for (const muxer of muxers ?? []) {
-    const path = isObject(muxer) ? text(muxer, 'path') : null;
-    if (path !== null) byPath.set(path, muxer);
+  for (const muxer of Array.isArray(muxers) ? (muxers as unknown[]) : []) {
+    const path = isObject(muxer) ? asText(muxer.path) : null;
+    if (path !== null) byPath.set(path, muxer as RawConn);
   }
   return byPath;
 }
 
-function isObject<T extends object>(value: T | null | undefined): value is T {
-  return typeof value === 'object' && value !== null;
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

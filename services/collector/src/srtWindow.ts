@@ -33,16 +33,20 @@ export function percentile(ascending: readonly number[], p: number, n = ascendin
 }
 
 /**
- * Sliding 10 s and 60 s windows of one SRT connection: packet counter growth (reset-safe, see
- * CounterWindow) and the p50/p95 of msRTT over the samples in the window. With less history
- * than a window the window covers what exists.
+ * Sliding 10 s and 60 s windows of one SRT connection: packet counter growth (reset-safe and
+ * bounded by a plausible packets per ms, see CounterWindow) and the p50/p95 of msRTT over the
+ * samples in the window. With less history than a window the window covers what exists.
  */
 export class SrtWindows {
-  private readonly counters = new CounterWindow(5, KEEP_MS);
+  private readonly counters: CounterWindow;
   /** Flat [t, rttMs, …], one per RTT_BUCKET_MS, pruned to 60 s. */
   private readonly rtt: number[] = [];
   /** The same RTT values in ascending order, so the full window's percentiles need no sort. */
   private readonly rttAscending: number[] = [];
+
+  constructor(maxPacketsPerMs = Infinity) {
+    this.counters = new CounterWindow(5, KEEP_MS, maxPacketsPerMs);
+  }
 
   push(t: number, srt: SrtDetail, direction: Direction): void {
     this.counters.push(t, srtCounters(srt, direction, counterValues));

@@ -40,6 +40,13 @@ describe('collector configuration', () => {
     expect(() => readConfig(env)).toThrow(new RegExp(`^${variable}: `));
   });
 
+  test('limits against wrong data: MEDIAMTX_MAX_ITEMS (default 100,000) and MEDIAMTX_MAX_PLAUSIBLE_GBPS (default 100, at most 1000)', () => {
+    expect(readConfig({})).toMatchObject({ maxItems: 100_000, maxPlausibleGbps: 100 });
+    expect(readConfig({ MEDIAMTX_MAX_ITEMS: '500', MEDIAMTX_MAX_PLAUSIBLE_GBPS: '2.5' })).toMatchObject({ maxItems: 500, maxPlausibleGbps: 2.5 });
+    expect(() => readConfig({ MEDIAMTX_MAX_ITEMS: '0' })).toThrow(/^MEDIAMTX_MAX_ITEMS: /);
+    expect(() => readConfig({ MEDIAMTX_MAX_PLAUSIBLE_GBPS: '1001' })).toThrow(/^MEDIAMTX_MAX_PLAUSIBLE_GBPS: must be at most 1000/);
+  });
+
   test('200 ms intervals work', () => {
     expect(readConfig({ COLLECT_INTERVAL_MS: '200' }).intervalMs).toBe(200);
   });

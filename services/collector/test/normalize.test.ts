@@ -90,19 +90,22 @@ describe('normalize: paths', () => {
     expect(s).toMatchObject({ online: false, bytesReceived: 0, bytesSent: 0 });
   });
 
-  test('missing fields never throw and give nulls, zeros and empty lists', () => {
-    const broken = { paths: [{}, null, { name: 'n', readers: [null, { type: 'srtConn' }], tracks2: [{}, null] }] };
-    const streams = normalize(broken as never, opts);
-    expect(streams).toHaveLength(2);
+  test('missing fields never throw and give nulls, zeros and empty lists; a path without a name is skipped and counted', () => {
+    const broken = { paths: [{}, null, { name: 'n', readers: [null, { type: 'srtConn' }], tracks2: [{}, null] }, { name: 'bare' }] };
+    const audit = { skipped: 0, repaired: 0 };
+    const streams = normalize(broken as never, { ...opts, audit });
+    expect(streams.map((s) => s.name)).toEqual(['bare', 'n']);
+    expect(audit).toEqual({ skipped: 3, repaired: 0 }); // {}, null and the null reader
     expect(streams[0]).toEqual({
       node: 'eu-1',
-      name: '',
+      name: 'bare',
       confName: null,
       online: false,
       onlineSince: null,
       offlineSince: null,
       sourceType: null,
       tracks: [],
+      video: null,
       bytesReceived: 0,
       bytesSent: 0,
       readers: 0,
@@ -110,6 +113,7 @@ describe('normalize: paths', () => {
       recvRateMbps: null,
       sendRateMbps: null,
       linkCapacityMbps: null,
+      srt10s: null,
       inboundFramesInError: 0,
       source: null,
       readerList: [],

@@ -1,7 +1,7 @@
 import type { Connection, Direction, Protocol, RawConn } from '@mmon/shared';
 import { hlsDetail } from './hls';
 import { moqDetail } from './moq';
-import { num, text } from './raw';
+import { Fields, type ItemAudit } from './raw';
 import { rtmpDetail } from './rtmp';
 import { rtspDetail } from './rtsp';
 import { srtDetail } from './srt';
@@ -35,7 +35,8 @@ export function protocolOf(type: string): Protocol | null {
  * the path refers to a connection that no list holds (a pulled source such as rtspSource, or one
  * that closed between two list reads) the connection carries only what is known: type, id,
  * protocol, nulls and zeros, and no protocol block. A protocol block therefore means "the
- * native figures are known", which derive relies on.
+ * native figures are known", which derive relies on. A wrong-typed field of the item (or of the
+ * path's HLS muxer) reads as absent and counts the item as repaired in `audit`.
  */
 export function toConnection(
   type: string,
@@ -43,18 +44,20 @@ export function toConnection(
   direction: Direction,
   raw: RawConn | undefined,
   hlsMuxer: RawConn | undefined,
+  audit?: ItemAudit,
 ): Connection {
   const protocol = protocolOf(type);
+  const f = new Fields(raw);
   const conn: Connection = {
     id,
     type,
     protocol,
     direction,
-    remoteAddr: text(raw, 'remoteAddr'),
-    userAgent: text(raw, 'userAgent'),
-    created: text(raw, 'created'),
-    bytesIn: num(raw, 'inboundBytes') ?? num(raw, 'bytesReceived') ?? 0,
-    bytesOut: num(raw, 'outboundBytes') ?? num(raw, 'bytesSent') ?? 0,
+    remoteAddr: f.text('remoteAddr'),
+    userAgent: f.text('userAgent'),
+    created: f.text('created'),
+    bytesIn: f.counter('inboundBytes') ?? f.counter('bytesReceived') ?? 0,
+    bytesOut: f.counter('outboundBytes') ?? f.counter('bytesSent') ?? 0,
     rateInMbps: null,
     rateOutMbps: null,
     health: OK_HEALTH,
@@ -68,30 +71,33 @@ export function toConnection(
     moq: undefined,
   };
   if (raw === undefined) return conn;
+  let muxer: Fields | undefined;
   switch (protocol) {
     case 'srt':
-      conn.srt = srtDetail(raw, direction);
+      conn.srt = srtDetail(f, direction);
       break;
     case 'rtsp':
     case 'rtsps':
-      conn.rtsp = rtspDetail(raw);
+      conn.rtsp = rtspDetail(f);
       break;
     case 'webrtc':
-      conn.webrtc = webrtcDetail(raw);
+      conn.webrtc = webrtcDetail(f);
       break;
     case 'rtmp':
     case 'rtmps':
-      conn.rtmp = rtmpDetail(raw);
+      conn.rtmp = rtmpDetail(f);
       break;
     case 'hls':
-      conn.hls = hlsDetail(raw, hlsMuxer);
+      muxer = hlsMuxer === undefined ? undefined : new Fields(hlsMuxer);
+      conn.hls = hlsDetail(f, muxer);
       break;
     case 'moq':
-      conn.moq = moqDetail(raw);
+      conn.moq = moqDetail(f);
       break;
     case null:
       break;
   }
+  if (audit !== undefined && (f.repaired || muxer?.repaired === true)) audit.repaired++;
   return conn;
 }
 

@@ -1,7 +1,7 @@
-import type { MoqDetail, RawConn } from '@mmon/shared';
-import { text } from './raw';
+import type { MoqDetail } from '@mmon/shared';
+import type { Fields } from './raw';
 
 /** A MoQ session's figures (MediaMTX's MoQSession). */
-export function moqDetail(raw: RawConn): MoqDetail {
-  return { transport: text(raw, 'transport'), version: text(raw, 'version'), state: text(raw, 'state') };
+export function moqDetail(f: Fields): MoqDetail {
+  return { transport: f.text('transport'), version: f.text('version'), state: f.text('state') };
 }

@@ -1,18 +1,33 @@
-import type { RawConn } from '@mmon/shared';
+import { wellFormed } from '@mmon/shared';
 
 /**
- * Typed reads of raw MediaMTX values. Anything of the wrong type counts as absent, so a malformed
- * or older answer never throws; callers pick the fallback with `??` (never `||`: zeros stay zeros).
+ * Typed reads of raw MediaMTX values. Each item (a path, a connection) is checked on its own and
+ * field by field: a value of the wrong type or out of range reads as absent, so one wrong field
+ * never costs the item, and one wrong item never costs the poll. Callers pick the fallback with
+ * `??` (never `||`: zeros stay zeros).
  */
+
+/** No rate or capacity above this (Mbit/s) is served: 1 Pbit/s is no measurement. */
+export const MAX_MBPS = 1_000_000;
+/** MediaMTX's counters are uint64. */
+export const MAX_COUNTER = 2 ** 64;
+/** RTT, latency, jitter: a value above an hour (in ms) is no measurement. */
+export const MAX_MS = 3_600_000;
+
+/** What normalize counts per poll: items left out for lack of an identity, items with a field read as absent. */
+export interface ItemAudit {
+  skipped: number;
+  repaired: number;
+}
 
 /** A finite number, or undefined. */
 export function asNumber(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
-/** A non-empty string, or null. */
+/** A non-empty string as valid Unicode (lone surrogates become U+FFFD), or null. */
 export function asText(value: unknown): string | null {
-  return typeof value === 'string' && value !== '' ? value : null;
+  return typeof value === 'string' && value !== '' ? wellFormed(value) : null;
 }
 
 /** A boolean, or null. */
@@ -20,14 +35,67 @@ export function asFlag(value: unknown): boolean | null {
   return typeof value === 'boolean' ? value : null;
 }
 
-export function num(raw: RawConn | undefined, key: string): number | undefined {
-  return asNumber(raw?.[key]);
-}
+/**
+ * The fields of one raw item, read typed. `repaired` turns true when a field was present with a
+ * wrong type or an impossible value (and so read as absent): the collector counts such items.
+ * Absent and null fields are what older releases and unknown values look like, not repairs; nor
+ * is -1, MediaMTX's "unlimited" or "not known", which reads as null.
+ */
+export class Fields {
+  repaired = false;
+  private readonly raw: Readonly<Record<string, unknown>> | undefined;
 
-export function text(raw: RawConn | undefined, key: string): string | null {
-  return asText(raw?.[key]);
-}
+  constructor(raw: object | undefined) {
+    this.raw = raw as Readonly<Record<string, unknown>> | undefined;
+  }
 
-export function flag(raw: RawConn | undefined, key: string): boolean | null {
-  return asFlag(raw?.[key]);
+  /** An array (its elements unchecked), or null. */
+  list(key: string): readonly unknown[] | null {
+    const value = this.raw?.[key];
+    return Array.isArray(value) ? value : this.wrong(value, null);
+  }
+
+  /** An object that is not an array (its fields unchecked), or null. */
+  object(key: string): Readonly<Record<string, unknown>> | null {
+    const value = this.raw?.[key];
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : this.wrong(value, null);
+  }
+
+  text(key: string): string | null {
+    const value = this.raw?.[key];
+    if (typeof value === 'string') return value === '' ? null : wellFormed(value);
+    return this.wrong(value, null);
+  }
+
+  flag(key: string): boolean | null {
+    const value = this.raw?.[key];
+    return typeof value === 'boolean' ? value : this.wrong(value, null);
+  }
+
+  /** A cumulative counter: a finite number from 0 to 2^64, or undefined. */
+  counter(key: string): number | undefined {
+    const value = this.raw?.[key];
+    return typeof value === 'number' && value >= 0 && value <= MAX_COUNTER ? value : this.wrong(value, undefined);
+  }
+
+  /** A rate or capacity in Mbit/s from 0 to MAX_MBPS, or null. */
+  mbps(key: string): number | null {
+    return this.measure(key, MAX_MBPS);
+  }
+
+  /** A duration in ms (RTT, latency) or a jitter, from 0 to MAX_MS, or null. */
+  ms(key: string): number | null {
+    return this.measure(key, MAX_MS);
+  }
+
+  private measure(key: string, max: number): number | null {
+    const value = this.raw?.[key];
+    if (typeof value === 'number' && value >= 0 && value <= max) return value;
+    return value === -1 ? null : this.wrong(value, null);
+  }
+
+  private wrong<T>(value: unknown, absent: T): T {
+    if (value !== undefined && value !== null) this.repaired = true;
+    return absent;
+  }
 }

@@ -1,7 +1,7 @@
-import type { RawConn, RtmpDetail } from '@mmon/shared';
-import { num } from './raw';
+import type { RtmpDetail } from '@mmon/shared';
+import type { Fields } from './raw';
 
 /** An RTMP(S) connection's figures (MediaMTX's RTMPConn). */
-export function rtmpDetail(raw: RawConn): RtmpDetail {
-  return { framesDiscarded: num(raw, 'outboundFramesDiscarded') ?? 0 };
+export function rtmpDetail(f: Fields): RtmpDetail {
+  return { framesDiscarded: f.counter('outboundFramesDiscarded') ?? 0 };
 }

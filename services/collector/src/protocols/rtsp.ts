@@ -1,17 +1,17 @@
-import type { RawConn, RtspDetail } from '@mmon/shared';
-import { num, text } from './raw';
+import type { RtspDetail } from '@mmon/shared';
+import type { Fields } from './raw';
 
 /** An RTSP(S) session's figures (MediaMTX's RTSPSession); the deprecated names are the fallback. */
-export function rtspDetail(raw: RawConn): RtspDetail {
+export function rtspDetail(f: Fields): RtspDetail {
   return {
-    transport: text(raw, 'transport'),
-    profile: text(raw, 'profile'),
-    rtpPacketsLost: num(raw, 'inboundRTPPacketsLost') ?? num(raw, 'rtpPacketsLost') ?? 0,
-    rtpPacketsInError: num(raw, 'inboundRTPPacketsInError') ?? num(raw, 'rtpPacketsInError') ?? 0,
-    rtcpPacketsInError: num(raw, 'inboundRTCPPacketsInError') ?? num(raw, 'rtcpPacketsInError') ?? 0,
-    jitter: num(raw, 'inboundRTPPacketsJitter') ?? num(raw, 'rtpPacketsJitter') ?? null,
-    rtpPacketsReportedLost: num(raw, 'outboundRTPPacketsReportedLost') ?? 0,
-    rtpPacketsDiscarded: num(raw, 'outboundRTPPacketsDiscarded') ?? 0,
+    transport: f.text('transport'),
+    profile: f.text('profile'),
+    rtpPacketsLost: f.counter('inboundRTPPacketsLost') ?? f.counter('rtpPacketsLost') ?? 0,
+    rtpPacketsInError: f.counter('inboundRTPPacketsInError') ?? f.counter('rtpPacketsInError') ?? 0,
+    rtcpPacketsInError: f.counter('inboundRTCPPacketsInError') ?? f.counter('rtcpPacketsInError') ?? 0,
+    jitter: f.ms('inboundRTPPacketsJitter') ?? f.ms('rtpPacketsJitter'),
+    rtpPacketsReportedLost: f.counter('outboundRTPPacketsReportedLost') ?? 0,
+    rtpPacketsDiscarded: f.counter('outboundRTPPacketsDiscarded') ?? 0,
     window10s: null,
   };
 }

@@ -1,24 +1,24 @@
-import type { Direction, RawConn, SrtDetail } from '@mmon/shared';
-import { num } from './raw';
+import type { Direction, SrtDetail } from '@mmon/shared';
+import type { Fields } from './raw';
 
 /** An SRT connection's native figures (MediaMTX's SRTConn); windows are filled by derive. */
-export function srtDetail(raw: RawConn, direction: Direction): SrtDetail {
+export function srtDetail(f: Fields, direction: Direction): SrtDetail {
   return {
-    rttMs: num(raw, 'msRTT') ?? null,
-    linkCapacityMbps: num(raw, 'mbpsLinkCapacity') ?? null,
-    latencyMs: num(raw, direction === 'publish' ? 'msReceiveTsbPdDelay' : 'msSendTsbPdDelay') ?? null,
-    mbpsReceiveRate: num(raw, 'mbpsReceiveRate') ?? null,
-    mbpsSendRate: num(raw, 'mbpsSendRate') ?? null,
-    packetsReceived: num(raw, 'packetsReceived') ?? 0,
-    packetsSent: num(raw, 'packetsSent') ?? 0,
-    packetsReceivedLoss: num(raw, 'packetsReceivedLoss') ?? 0,
-    packetsReceivedRetrans: num(raw, 'packetsReceivedRetrans') ?? 0,
-    packetsReceivedDrop: num(raw, 'packetsReceivedDrop') ?? 0,
-    packetsReceivedBelated: num(raw, 'packetsReceivedBelated') ?? 0,
-    packetsReceivedUndecrypt: num(raw, 'packetsReceivedUndecrypt') ?? 0,
-    packetsSendLoss: num(raw, 'packetsSendLoss') ?? 0,
-    packetsRetrans: num(raw, 'packetsRetrans') ?? 0,
-    packetsSendDrop: num(raw, 'packetsSendDrop') ?? 0,
+    rttMs: f.ms('msRTT'),
+    linkCapacityMbps: f.mbps('mbpsLinkCapacity'),
+    latencyMs: f.ms(direction === 'publish' ? 'msReceiveTsbPdDelay' : 'msSendTsbPdDelay'),
+    mbpsReceiveRate: f.mbps('mbpsReceiveRate'),
+    mbpsSendRate: f.mbps('mbpsSendRate'),
+    packetsReceived: f.counter('packetsReceived') ?? 0,
+    packetsSent: f.counter('packetsSent') ?? 0,
+    packetsReceivedLoss: f.counter('packetsReceivedLoss') ?? 0,
+    packetsReceivedRetrans: f.counter('packetsReceivedRetrans') ?? 0,
+    packetsReceivedDrop: f.counter('packetsReceivedDrop') ?? 0,
+    packetsReceivedBelated: f.counter('packetsReceivedBelated') ?? 0,
+    packetsReceivedUndecrypt: f.counter('packetsReceivedUndecrypt') ?? 0,
+    packetsSendLoss: f.counter('packetsSendLoss') ?? 0,
+    packetsRetrans: f.counter('packetsRetrans') ?? 0,
+    packetsSendDrop: f.counter('packetsSendDrop') ?? 0,
     window10s: null,
     window60s: null,
   };

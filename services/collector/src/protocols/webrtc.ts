@@ -1,15 +1,15 @@
-import type { RawConn, WebrtcDetail } from '@mmon/shared';
-import { flag, num, text } from './raw';
+import type { WebrtcDetail } from '@mmon/shared';
+import type { Fields } from './raw';
 
 /** A WebRTC session's figures (MediaMTX's WebRTCSession); the deprecated names are the fallback. */
-export function webrtcDetail(raw: RawConn): WebrtcDetail {
+export function webrtcDetail(f: Fields): WebrtcDetail {
   return {
-    peerConnectionEstablished: flag(raw, 'peerConnectionEstablished'),
-    localCandidate: text(raw, 'localCandidate'),
-    remoteCandidate: text(raw, 'remoteCandidate'),
-    jitter: num(raw, 'inboundRTPPacketsJitter') ?? num(raw, 'rtpPacketsJitter') ?? null,
-    rtpPacketsLost: num(raw, 'inboundRTPPacketsLost') ?? num(raw, 'rtpPacketsLost') ?? 0,
-    framesDiscarded: num(raw, 'outboundFramesDiscarded') ?? 0,
+    peerConnectionEstablished: f.flag('peerConnectionEstablished'),
+    localCandidate: f.text('localCandidate'),
+    remoteCandidate: f.text('remoteCandidate'),
+    jitter: f.ms('inboundRTPPacketsJitter') ?? f.ms('rtpPacketsJitter'),
+    rtpPacketsLost: f.counter('inboundRTPPacketsLost') ?? f.counter('rtpPacketsLost') ?? 0,
+    framesDiscarded: f.counter('outboundFramesDiscarded') ?? 0,
     window10s: null,
   };
 }
