@@ -5,6 +5,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ApiLayout } from '@mmon/shared';
+import { Mutator, type MutationKind, type MutationOptions } from './mutate';
 import { errorReply, Router, type Reply } from './routes';
 import type { Counters, Scenario, ScenarioConn, ScenarioPath, Source } from './scenario';
 import { World } from './world';
@@ -24,6 +25,8 @@ export interface EmulatorOptions {
   scenario: Scenario;
   /** Milliseconds; default Date.now. Counters grow with it. */
   clock?: () => number;
+  /** Answer with seeded mutations (wrong types, deleted fields, absurd numbers, ...); see setMutations. */
+  mutations?: MutationOptions;
 }
 
 /**
@@ -52,6 +55,7 @@ export class Emulator {
   readonly requests: RequestCounts = { total: 0, byPath: {} };
 
   private fault: Fault | null = null;
+  private mutator: Mutator | null = null;
   private readonly pending = new Set<NodeJS.Timeout>();
 
   private constructor(
@@ -84,6 +88,7 @@ export class Emulator {
       });
     });
     const emulator = new Emulator(server, world, router, opts, clock, new Date(clock()).toISOString(), host);
+    emulator.setMutations(opts.mutations ?? null);
     server.on('request', (req, res) => emulator.onRequest(req, res));
     return emulator;
   }
@@ -98,6 +103,21 @@ export class Emulator {
 
   setFault(fault: Fault | null): void {
     this.fault = fault;
+  }
+
+  /**
+   * From now on, a share of the successful answers is well-formed JSON with wrong values: wrong
+   * types, deleted fields, absurd numbers, long strings, strings with lone UTF-16 surrogates, and
+   * in lists absurd pageCount/itemCount, items null, duplicated items and dangling ids. Seeded:
+   * the same seed and requests give the same answers. null answers right again.
+   */
+  setMutations(opts: MutationOptions | null): void {
+    this.mutator = opts === null ? null : new Mutator(opts);
+  }
+
+  /** How many mutations of each kind the current mutation mode applied (all zero when off). */
+  get mutationsApplied(): Readonly<Record<MutationKind, number>> {
+    return this.mutator?.applied ?? new Mutator({ seed: 0 }).applied;
   }
 
   addPath(path: ScenarioPath): void {
@@ -178,7 +198,8 @@ export class Emulator {
       legacy: this.opts.fields === 'legacy',
       info: { version: this.opts.version ?? 'v1.20.1', started: this.started },
     };
-    send(res, this.router.route(ctx, req.method ?? 'GET', url.pathname, url.searchParams));
+    const reply = this.router.route(ctx, req.method ?? 'GET', url.pathname, url.searchParams);
+    send(res, this.mutator !== null && reply.status === 200 ? { status: 200, body: this.mutator.mutate(reply.body) } : reply);
   }
 }
 

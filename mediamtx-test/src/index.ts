@@ -1,5 +1,6 @@
 /** The MediaMTX Control API emulator. Importing this module starts nothing. */
 export { Emulator, type EmulatorOptions, type Fault, type RequestCounts } from './emulator';
+export { MUTATION_KINDS, Mutator, type MutationKind, type MutationOptions } from './mutate';
 export type {
   CounterSpec,
   Counters,

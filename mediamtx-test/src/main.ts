@@ -1,5 +1,5 @@
 /** Entry point: serves the emulated MediaMTX API for the demo (`make run`) or a benchmark. */
-import { createLogger, int, logLevel, oneOf, optionalStr, runMain, str, ConfigError } from '@mmon/shared';
+import { createLogger, int, logLevel, num, oneOf, optionalStr, runMain, str, ConfigError } from '@mmon/shared';
 import { Emulator } from './emulator';
 import { benchScenario, demoScenario } from './scenarios';
 
@@ -20,10 +20,12 @@ runMain(async () => {
     version: str(env, 'EMULATOR_VERSION', 'v1.20.1'),
     auth: user !== undefined && pass !== undefined ? { user, pass } : undefined,
   };
+  const mutationSeed = optionalStr(env, 'EMULATOR_MUTATION_SEED') === undefined ? undefined : int(env, 'EMULATOR_MUTATION_SEED', 0);
+  const mutations = mutationSeed === undefined ? undefined : { seed: mutationSeed, rate: num(env, 'EMULATOR_MUTATION_RATE', 0.5, { min: 0, max: 1 }) };
   const benchPaths = int(env, 'EMULATOR_BENCH_PATHS', 10_000, { min: 0 });
   const benchReaders = int(env, 'EMULATOR_BENCH_READERS', 2, { min: 0 });
   const scenario = scenarioName === 'bench' ? benchScenario(benchPaths, benchReaders) : demoScenario();
-  const emulator = await Emulator.start({ ...opts, scenario });
+  const emulator = await Emulator.start({ ...opts, scenario, mutations });
   logger.info('emulator listening', {
     url: emulator.url,
     scenario: scenarioName,
@@ -32,6 +34,7 @@ runMain(async () => {
     fields: opts.fields,
     version: opts.version,
     auth: opts.auth !== undefined,
+    mutations: mutations ?? null,
   });
   return {
     stop: async () => {
