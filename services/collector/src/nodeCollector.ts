@@ -1,6 +1,7 @@
 import {
   FaultLog,
   IntervalLoop,
+  type Heartbeat,
   MediaMtxClient,
   errorMessage,
   toDetailPart,
@@ -37,6 +38,8 @@ export interface NodeCollectorDeps {
   store: StreamStore;
   history: StreamHistoryWriter;
   logger: Logger;
+  /** Rewritten after every cycle, for the container healthcheck. */
+  heartbeat?: Heartbeat | null;
   now?: () => number;
 }
 
@@ -69,7 +72,7 @@ export class NodeCollector {
   ) {
     this.faults = new FaultLog(deps.logger);
     this.now = deps.now ?? Date.now;
-    this.loop = new IntervalLoop(opts.intervalMs, () => this.cycle());
+    this.loop = new IntervalLoop(opts.intervalMs, () => this.cycle(), deps.heartbeat ?? null);
     this.plan = new DetailPlan(opts.intervalMs, opts.detailEveryCycleMaxConns, opts.detailMaxAgeMs);
     this.status = {
       node: opts.node,
@@ -85,6 +88,7 @@ export class NodeCollector {
       intervalMs: opts.intervalMs,
       effectiveIntervalMs: opts.intervalMs,
       detailRefreshMs: opts.intervalMs,
+      detailCollectedAt: null,
       streams: 0,
       online: 0,
       readers: 0,
@@ -116,6 +120,7 @@ export class NodeCollector {
     try {
       ({ streams, complete } = await this.collect(started));
       applyHealth(streams, this.opts.health);
+      if (complete) this.status.detailCollectedAt = at;
       Object.assign(this.status, {
         stale: false,
         lastSuccessAt: at,

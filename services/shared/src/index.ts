@@ -10,3 +10,4 @@ export * from './streamStore';
 export * from './history';
 export * from './nodes';
 export * from './loop';
+export * from './heartbeat';

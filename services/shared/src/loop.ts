@@ -1,7 +1,10 @@
+import type { Heartbeat } from './heartbeat';
+
 /**
  * Runs an async cycle every intervalMs, start to start, never two at once: a cycle that overruns
  * the interval is followed by the next one at once, never by a pile-up. The cycle must not throw
- * (a rejection is swallowed here so the loop goes on). The one loop of every service.
+ * (a rejection is swallowed here so the loop goes on). After every cycle the heartbeat, when
+ * given, is written. The one loop of every service.
  */
 export class IntervalLoop {
   private timer: NodeJS.Timeout | undefined;
@@ -13,6 +16,7 @@ export class IntervalLoop {
   constructor(
     private readonly intervalMs: number,
     private readonly cycle: () => Promise<void>,
+    private readonly heartbeat: Heartbeat | null = null,
     private readonly now: () => number = Date.now,
   ) {
     this.effectiveIntervalMs = intervalMs;
@@ -37,6 +41,7 @@ export class IntervalLoop {
       const started = this.now();
       this.running = this.cycle()
         .catch(() => undefined)
+        .then(() => this.heartbeat?.beat())
         .finally(() => {
           this.running = undefined;
           const elapsed = this.now() - started;

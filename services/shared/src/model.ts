@@ -240,6 +240,8 @@ export interface CollectorStatus {
   effectiveIntervalMs: number;
   /** How old the connection detail may be on this node: one interval, or up to 5 s on large servers. */
   detailRefreshMs: number;
+  /** When every connection list was last read (the age of the detail of streams nobody views). */
+  detailCollectedAt: string | null;
   /** Items of the last cycle that were skipped (no identity) or repaired (wrong-typed fields set to null). */
   itemsSkipped: number;
   itemsRepaired: number;

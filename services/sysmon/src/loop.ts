@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { IntervalLoop, type FaultLog, type Logger } from '@mmon/shared';
+import { IntervalLoop, type FaultLog, type Heartbeat, type Logger } from '@mmon/shared';
 import { publishSample } from './publish';
 import type { SystemSampler } from './sampler';
 
@@ -8,6 +8,8 @@ export interface LoopDeps {
   redis: Redis;
   faults: FaultLog;
   logger: Logger;
+  /** Rewritten after every cycle, for the container healthcheck. */
+  heartbeat?: Heartbeat | null;
 }
 
 /**
@@ -22,7 +24,7 @@ export class SysmonLoop {
     intervalMs: number,
     private readonly deps: LoopDeps,
   ) {
-    this.loop = new IntervalLoop(intervalMs, () => this.cycle());
+    this.loop = new IntervalLoop(intervalMs, () => this.cycle(), deps.heartbeat ?? null);
   }
 
   start(): void {

@@ -1,5 +1,5 @@
 import Docker from 'dockerode';
-import { FaultLog, connectRedis, createLogger, runMain } from '@mmon/shared';
+import { FaultLog, Heartbeat, connectRedis, createLogger, runMain } from '@mmon/shared';
 import { readConfig } from './config';
 import { ContainerSampler } from './containers';
 import { SysmonLoop } from './loop';
@@ -16,7 +16,7 @@ runMain(() => {
     new ContainerSampler(docker, config.containerScope, config.composeProject),
     faults,
   );
-  const loop = new SysmonLoop(config.intervalMs, { sampler, redis, faults, logger });
+  const loop = new SysmonLoop(config.intervalMs, { sampler, redis, faults, logger, heartbeat: Heartbeat.fromEnv(process.env) });
   loop.start();
   logger.info('sysmon started', {
     intervalMs: config.intervalMs,
