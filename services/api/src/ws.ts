@@ -7,6 +7,7 @@ import { MAX_DETAIL_STREAMS, parseClientMessage } from './clientMessage';
 import { detailJson } from './detail';
 import { diff, type StreamRef } from './diff';
 import type { LatestCache, StreamsUpdate } from './latest';
+import { Outgoing, negotiatedWindow } from './outgoing';
 
 /**
  * A client with this much unsent data is skipped (it gets no delta) and is sent the full
@@ -19,14 +20,14 @@ const WATCH_MS = 15_000;
 const WATCH_RENEW_MS = 5_000;
 /** A client's messages are small: at most MAX_DETAIL_STREAMS node/name pairs. */
 const MAX_PAYLOAD = MAX_DETAIL_STREAMS * 1200;
-/**
- * permessage-deflate: level 1 costs a third of the default level's CPU for a few per cent more
- * bytes on the summaries' JSON (see scripts/bench/fanout.js); messages under 1 KiB go as they are.
- */
-const DEFLATE = { zlibDeflateOptions: { level: 1 }, threshold: 1024 };
-const TEXT = { binary: false };
+/** permessage-deflate without server context takeover: every message is compressed once for all clients (see outgoing.ts). */
+const DEFLATE = { serverNoContextTakeover: true };
 
 interface Client {
+  /** The socket under the WebSocket: messages are written to it as prepared frames. */
+  socket: Duplex;
+  /** The negotiated permessage-deflate window; null: uncompressed. */
+  windowBits: number | null;
   /** The streams whose detail it follows. */
   detail: StreamRef[];
   /** It was skipped while slow: its next message is the full summaries. */
@@ -46,30 +47,40 @@ export function attachWebSocket(server: Server, cache: LatestCache, redis: Redis
   const reader = new StreamReader(redis);
   const faults = new FaultLog(logger);
   const clients = new Map<WebSocket, Client>();
-  let full: { seq: number; message: Buffer } | null = null;
+  const windows = new WeakMap<IncomingMessage, number | null>();
+  wss.on('headers', (headers: string[], req: IncomingMessage) => windows.set(req, negotiatedWindow(headers)));
+  let full: { seq: number; message: Outgoing } | null = null;
 
+  const send = (ws: WebSocket, client: Client, message: Outgoing) => {
+    if (ws.readyState !== WebSocket.OPEN) return;
+    const [header, payload] = message.frame(client.windowBits);
+    client.socket.cork();
+    client.socket.write(header);
+    client.socket.write(payload);
+    client.socket.uncork();
+  };
   /** The full summaries message of the current seq, built once for every client that needs it. */
-  const fullMessage = (): Buffer => {
+  const fullMessage = (): Outgoing => {
     if (full?.seq !== cache.seq) {
       const collectedAt = JSON.stringify(cache.meta?.collectedAt ?? null);
       const head = `{"type":"streams","seq":${cache.seq},"collectedAt":${collectedAt},"data":`;
-      full = { seq: cache.seq, message: Buffer.concat([Buffer.from(head), cache.streams.body, Buffer.from('}')]) };
+      full = { seq: cache.seq, message: new Outgoing(Buffer.concat([Buffer.from(head), cache.streams.body, Buffer.from('}')])) };
     }
     return full.message;
   };
   const sendFull = (ws: WebSocket, client: Client) => {
     client.needsFull = ws.bufferedAmount >= MAX_BUFFERED;
-    if (!client.needsFull) ws.send(fullMessage(), TEXT);
+    if (!client.needsFull) send(ws, client, fullMessage());
   };
 
   /** Sends each client its followed streams of `nodes` (every node when null), read with one HMGET per node. */
   const sendDetail = async (targets: Iterable<[WebSocket, Client]>, nodes: Set<string> | null) => {
     const wanted = new Map<string, Set<string>>();
-    const subscribers: [WebSocket, StreamRef[]][] = [];
+    const subscribers: [WebSocket, Client, StreamRef[]][] = [];
     for (const [ws, client] of targets) {
       const refs = client.detail.filter((r) => (nodes === null || nodes.has(r.node)) && cache.node(r.node)?.rows.has(r.name));
       if (refs.length === 0) continue;
-      subscribers.push([ws, refs]);
+      subscribers.push([ws, client, refs]);
       for (const r of refs) (wanted.get(r.node) ?? wanted.set(r.node, new Set()).get(r.node)!).add(r.name);
     }
     if (subscribers.length === 0) return;
@@ -90,9 +101,9 @@ export function attachWebSocket(server: Server, cache: LatestCache, redis: Redis
       faults.fail('redis detail read', err);
       return;
     }
-    for (const [ws, refs] of subscribers) {
+    for (const [ws, client, refs] of subscribers) {
       const items = refs.map((r) => texts.get(`${r.node}\u0000${r.name}`)).filter((t) => t !== undefined);
-      if (ws.readyState === WebSocket.OPEN && items.length > 0) ws.send(`{"type":"detail","data":[${items.join(',')}]}`);
+      if (items.length > 0) send(ws, client, Outgoing.of(`{"type":"detail","data":[${items.join(',')}]}`));
     }
   };
 
@@ -129,7 +140,7 @@ export function attachWebSocket(server: Server, cache: LatestCache, redis: Redis
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const client: Client = { detail: [], needsFull: false };
+      const client: Client = { socket, windowBits: windows.get(req) ?? null, detail: [], needsFull: false };
       clients.set(ws, client);
       ws.on('close', () => clients.delete(ws));
       // ws closes a client that breaks the protocol (e.g. a message over maxPayload) itself; listening keeps the error from ending the process
@@ -138,7 +149,7 @@ export function attachWebSocket(server: Server, cache: LatestCache, redis: Redis
       sendFull(ws, client);
       for (const kind of ['system', 'snapshots'] as const) {
         const msg = pushMessage(cache, kind);
-        if (msg !== null) ws.send(msg);
+        if (msg !== null) send(ws, client, Outgoing.of(msg));
       }
     });
   });
@@ -146,23 +157,24 @@ export function attachWebSocket(server: Server, cache: LatestCache, redis: Redis
   cache.on('streams', (update: StreamsUpdate) => {
     if (clients.size === 0) return;
     const { added, changed, removed } = diff(update.prev, update.next);
-    const delta = Buffer.from(
+    const delta = Outgoing.of(
       JSON.stringify({ type: 'streams.delta', seq: update.seq, collectedAt: update.collectedAt, node: update.node, added, changed, removed }),
     );
     for (const [ws, client] of clients) {
       if (ws.readyState !== WebSocket.OPEN) continue;
       if (client.needsFull) sendFull(ws, client);
       else if (ws.bufferedAmount >= MAX_BUFFERED) client.needsFull = true;
-      else ws.send(delta, TEXT);
+      else send(ws, client, delta);
     }
     void sendDetail(clients, new Set([update.node]));
   });
   for (const kind of ['system', 'snapshots'] as const) {
     cache.on(kind, () => {
-      const msg = clients.size > 0 ? pushMessage(cache, kind) : null;
-      if (msg === null) return;
-      for (const ws of clients.keys()) {
-        if (ws.readyState === WebSocket.OPEN && ws.bufferedAmount < MAX_BUFFERED) ws.send(msg);
+      const text = clients.size > 0 ? pushMessage(cache, kind) : null;
+      if (text === null) return;
+      const msg = Outgoing.of(text);
+      for (const [ws, client] of clients) {
+        if (ws.bufferedAmount < MAX_BUFFERED) send(ws, client, msg);
       }
     });
   }

@@ -20,8 +20,8 @@ class Client {
     this.closed = new Promise((resolve) => ws.on('close', (code) => resolve(code)));
   }
 
-  static async open(port: number): Promise<Client> {
-    const client = new Client(new WebSocket(`ws://127.0.0.1:${port}/api/ws`));
+  static async open(port: number, perMessageDeflate = true): Promise<Client> {
+    const client = new Client(new WebSocket(`ws://127.0.0.1:${port}/api/ws`, { perMessageDeflate }));
     await new Promise<void>((resolve, reject) => {
       client.ws.once('open', () => resolve());
       client.ws.once('error', reject);
@@ -97,6 +97,24 @@ describe('WebSocket /api/ws', () => {
       data: [summary('m', 'a'), a2, summary('n', 'c')],
     });
     client.ws.close();
+  });
+
+  test('sends large messages compressed to a client that offers permessage-deflate, and plain to one that does not', async () => {
+    await redis.flushall();
+    const rows = Array.from({ length: 300 }, (_, i) => summary('big', `live/cam-${i}`));
+    await publish(store, 'big', rows);
+    await eventually(async () => expect((await request(`http://127.0.0.1:${api.port}`).get('/api/streams/latest')).body).toHaveLength(300));
+    let socket: { bytesRead: number } | undefined;
+    const deflating = new Client(new WebSocket(`ws://127.0.0.1:${api.port}/api/ws`));
+    deflating.ws.on('upgrade', (res) => (socket = res.socket));
+    const plain = await Client.open(api.port, false);
+    expect(plain.ws.extensions).toBe('');
+    const [a, b] = await Promise.all([deflating.next('streams'), plain.next('streams')]);
+    expect(a.data).toEqual(rows);
+    expect(b).toEqual(a);
+    expect(socket!.bytesRead).toBeLessThan(JSON.stringify(a).length / 5);
+    deflating.ws.close();
+    plain.ws.close();
   });
 
   test('a detail subscription gets the detail at once and after every update of its node, and is watched in Redis', async () => {
