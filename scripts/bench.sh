@@ -70,3 +70,4 @@ EMULATOR_PORT=$emu_port EMULATOR_SCENARIO=bench EMULATOR_BENCH_PATHS=${BENCH_PAT
 pids+=($!)
 wait_port "$emu_port"
 MEDIAMTX_API_URL="http://127.0.0.1:$emu_port" node scripts/bench/collector.js
+echo "== API fan-out: ${BENCH_FANOUT_CLIENTS:-500} WebSocket clients (permessage-deflate) on ${BENCH_FANOUT_STREAMS:-1000} streams, one update a second (target <= 1 core)" && node scripts/bench/fanout.js
