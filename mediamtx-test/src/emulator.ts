@@ -199,7 +199,7 @@ export class Emulator {
       info: { version: this.opts.version ?? 'v1.20.1', started: this.started },
     };
     const reply = this.router.route(ctx, req.method ?? 'GET', url.pathname, url.searchParams);
-    send(res, this.mutator !== null && reply.status === 200 ? { status: 200, body: this.mutator.mutate(reply.body) } : reply);
+    send(res, this.mutator !== null && reply.status === 200 ? { status: 200, body: this.mutator.mutate(reply.body, url.pathname + url.search) } : reply);
   }
 }
 

@@ -49,14 +49,21 @@ function mulberry32(seed: number): () => number {
 
 export class Mutator {
   readonly applied: Record<MutationKind, number> = Object.fromEntries(MUTATION_KINDS.map((k) => [k, 0])) as Record<MutationKind, number>;
-  private readonly random: () => number;
+  /** Answers given so far per request key. */
+  private readonly asked = new Map<string, number>();
+  private random: () => number = Math.random;
 
-  constructor(private readonly opts: MutationOptions) {
-    this.random = mulberry32(opts.seed);
-  }
+  constructor(private readonly opts: MutationOptions) {}
 
-  /** The answer to send: `body` itself, or (for a share of answers) a mutated deep copy. */
-  mutate(body: unknown): unknown {
+  /**
+   * The answer to send: `body` itself, or (for a share of answers) a mutated deep copy. The
+   * random numbers come from the seed, the request key (path and query) and how often that key
+   * was asked before, so concurrent requests arriving in another order get the same answers.
+   */
+  mutate(body: unknown, key: string): unknown {
+    const n = this.asked.get(key) ?? 0;
+    this.asked.set(key, n + 1);
+    this.random = mulberry32(hash(`${this.opts.seed}\u0000${key}\u0000${n}`));
     if (typeof body !== 'object' || body === null || this.random() >= (this.opts.rate ?? 0.5)) return body;
     const copy = structuredClone(body) as Record<string, unknown>;
     const times = 1 + this.int(3);
@@ -144,6 +151,13 @@ export class Mutator {
   private pick<T>(values: readonly T[]): T {
     return values[this.int(values.length)];
   }
+}
+
+/** FNV-1a of a string, as a 32-bit seed. */
+function hash(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
 }
 
 /** Every property and element below the answer's top level (the answer itself stays an object). */

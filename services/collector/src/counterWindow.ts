@@ -2,9 +2,9 @@
  * Growth of a few cumulative counters over sliding windows (e.g. packets dropped in the last
  * 10 s), reset-safe: each sample's growth over the previous sample is recorded. A value that
  * does not follow its counter's last one (it went down, or grew by more than `maxPerMs` allows)
- * counts 0 and is held back: if the next value follows the last good one, the held-back one was a
- * glitch and the growth is counted from the good one; if it follows the held-back one, that one
- * was a new baseline (MediaMTX restarted). The growth seen before stays in the window. The first
+ * counts 0 and is held back: if a later value follows the last good one, the held-back one was a
+ * glitch and the growth is counted from the good one; if the next one grew from the held-back
+ * one, that one was a new baseline (MediaMTX restarted; a field missing twice, 0 and 0, is not). The growth seen before stays in the window. The first
  * sample, and one whose clock did not advance, is only a baseline.
  *
  * Compact: only the last values and the steps where some counter grew are kept (flat
@@ -42,7 +42,7 @@ export class CounterWindow {
         const v = values[i];
         let d: number;
         if (this.follows(last[i], lastAt[i], v, t)) d = v - last[i];
-        else if (this.follows(held[i], this.lastT, v, t)) d = v - held[i];
+        else if (this.follows(held[i], this.lastT, v, t) && v > held[i]) d = v - held[i];
         else {
           held[i] = v;
           delta[i] = 0;

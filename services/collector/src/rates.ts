@@ -20,10 +20,10 @@ export function mbps(bytes: number, ms: number): number {
  * Reset-safety: the first sample only sets a baseline (rate null). A sample that does not follow
  * the last one (a counter went down because MediaMTX restarted or the path was re-created, a
  * counter grew by more than `maxBytesPerMs` allows, which no link carries, or the clock did not
- * advance) is held back and the rate is null: if the next sample follows the last good one, the
- * held-back one was a glitch and the series goes on; if it follows the held-back one, that one
- * was a new baseline. So a rate is never negative, never a spike, and never above the plausible
- * bound, and a counter that was wrong for one poll costs one poll's rate.
+ * advance) is held back and the rate is null: if a later sample follows the last good one, the
+ * held-back one was a glitch and the series goes on; if it follows the held-back one and grew
+ * from it, that one was a new baseline. So a rate is never negative, never a spike, and never
+ * above the plausible bound, and a counter that was wrong for a few polls costs those polls' rate.
  *
  * Samples are kept in one flat array [t, in, out, t, in, out, …] and pruned to the smoothing
  * span on every push, so a series holds about smoothingMs / interval + 1 samples.
@@ -40,7 +40,8 @@ export class RateSeries {
     const n = s.length;
     const held = this.held;
     if (n > 0 && !this.follows(s[n - 3], s[n - 2], s[n - 1], t, bytesIn, bytesOut)) {
-      if (!this.follows(held[0], held[1], held[2], t, bytesIn, bytesOut)) {
+      // Only growth confirms a new baseline: a field missing twice (0, 0) is no restart.
+      if (!this.follows(held[0], held[1], held[2], t, bytesIn, bytesOut) || (bytesIn === held[1] && bytesOut === held[2])) {
         held[0] = t;
         held[1] = bytesIn;
         held[2] = bytesOut;

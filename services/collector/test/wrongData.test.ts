@@ -217,6 +217,16 @@ describe('derive and health: wrong data over time', () => {
       return p.step(snapshot([srtPath('x', 's')], { srtConn: [c] }), T0 + i * 1000)[0].srt10s!.loss;
     };
     expect([loss(0, 500), loss(1, 500), loss(2, undefined), loss(3, 502), loss(4, 'x' as never), loss(5, 503)]).toEqual([0, 0, 0, 2, 2, 3]);
+    // Missing twice in a row is no restart either; a real restart (down, then growing) counts from its new baseline.
+    expect([loss(6, undefined), loss(7, undefined), loss(8, 505), loss(9, 1), loss(10, 4)]).toEqual([3, 3, 5, 5, 8]);
+  });
+
+  test('a byte counter missing for two polls, then right again: the right rate, no spike', () => {
+    const p = new Pipeline();
+    const T0 = Date.parse('2026-11-24T05:00:00Z');
+    const rate = (i: number, bytes: number | undefined) =>
+      p.step(snapshot([{ name: 'x', online: true, inboundBytes: 0, outboundBytes: bytes }]), T0 + i * 1000)[0].sendRateMbps;
+    expect([rate(0, 5_000_000), rate(1, 6_000_000), rate(2, undefined), rate(3, 'x' as never), rate(4, 9_000_000)]).toEqual([null, 8, null, null, 8]);
   });
 });
 

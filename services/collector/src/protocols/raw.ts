@@ -72,10 +72,10 @@ export class Fields {
     return typeof value === 'boolean' ? value : this.wrong(value, null);
   }
 
-  /** A cumulative counter: a finite number from 0 to 2^64, or undefined. */
+  /** A cumulative counter (MediaMTX's are uint64): a whole number from 0 to 2^64, or undefined. */
   counter(key: string): number | undefined {
     const value = this.raw?.[key];
-    return typeof value === 'number' && value >= 0 && value <= MAX_COUNTER ? value : this.wrong(value, undefined);
+    return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= MAX_COUNTER ? (value as number) : this.wrong(value, undefined);
   }
 
   /** A rate or capacity in Mbit/s from 0 to MAX_MBPS, or null. */
