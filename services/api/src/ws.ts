@@ -30,7 +30,7 @@ interface Client {
   windowBits: number | null;
   /** The streams whose detail it follows. */
   detail: StreamRef[];
-  /** It was skipped while slow: its next message is the full summaries. */
+  /** It was skipped while slow: it gets the full summaries once its socket has drained, and nothing before. */
   needsFull: boolean;
 }
 
@@ -69,8 +69,17 @@ export function attachWebSocket(server: Server, cache: LatestCache, redis: Redis
     return full.message;
   };
   const sendFull = (ws: WebSocket, client: Client) => {
-    client.needsFull = ws.bufferedAmount >= MAX_BUFFERED;
-    if (!client.needsFull) send(ws, client, fullMessage());
+    if (ws.bufferedAmount >= MAX_BUFFERED) skip(ws, client);
+    else send(ws, client, fullMessage());
+  };
+  /** A slow client gets nothing more until its socket has written everything, then the full summaries. */
+  const skip = (ws: WebSocket, client: Client) => {
+    if (client.needsFull) return;
+    client.needsFull = true;
+    client.socket.once('drain', () => {
+      client.needsFull = false;
+      sendFull(ws, client);
+    });
   };
 
   /** Sends each client its followed streams of `nodes` (every node when null), read with one HMGET per node. */
@@ -103,7 +112,7 @@ export function attachWebSocket(server: Server, cache: LatestCache, redis: Redis
     }
     for (const [ws, client, refs] of subscribers) {
       const items = refs.map((r) => texts.get(`${r.node}\u0000${r.name}`)).filter((t) => t !== undefined);
-      if (items.length > 0) send(ws, client, Outgoing.of(`{"type":"detail","data":[${items.join(',')}]}`));
+      if (items.length > 0 && !client.needsFull) send(ws, client, Outgoing.of(`{"type":"detail","data":[${items.join(',')}]}`));
     }
   };
 
@@ -128,7 +137,7 @@ export function attachWebSocket(server: Server, cache: LatestCache, redis: Redis
   const onMessage = (ws: WebSocket, client: Client, data: RawData, isBinary: boolean) => {
     const msg = isBinary ? null : parseClientMessage(data.toString());
     if (msg === null) return ws.close(1008, 'unknown message');
-    if (msg.type === 'resync') return sendFull(ws, client);
+    if (msg.type === 'resync') return client.needsFull ? undefined : sendFull(ws, client);
     client.detail = msg.streams;
     watch(msg.streams);
     void sendDetail([[ws, client]], null);
@@ -143,7 +152,8 @@ export function attachWebSocket(server: Server, cache: LatestCache, redis: Redis
       const client: Client = { socket, windowBits: windows.get(req) ?? null, detail: [], needsFull: false };
       clients.set(ws, client);
       ws.on('close', () => clients.delete(ws));
-      // ws closes a client that breaks the protocol (e.g. a message over maxPayload) itself; listening keeps the error from ending the process
+      // ws closes a client that breaks the protocol (e.g. a message over maxPayload) itself;
+      // listening keeps its error event from ending the process
       ws.on('error', () => undefined);
       ws.on('message', (data, isBinary) => onMessage(ws, client, data, isBinary));
       sendFull(ws, client);
@@ -161,9 +171,8 @@ export function attachWebSocket(server: Server, cache: LatestCache, redis: Redis
       JSON.stringify({ type: 'streams.delta', seq: update.seq, collectedAt: update.collectedAt, node: update.node, added, changed, removed }),
     );
     for (const [ws, client] of clients) {
-      if (ws.readyState !== WebSocket.OPEN) continue;
-      if (client.needsFull) sendFull(ws, client);
-      else if (ws.bufferedAmount >= MAX_BUFFERED) client.needsFull = true;
+      if (ws.readyState !== WebSocket.OPEN || client.needsFull) continue;
+      if (ws.bufferedAmount >= MAX_BUFFERED) skip(ws, client);
       else send(ws, client, delta);
     }
     void sendDetail(clients, new Set([update.node]));
@@ -174,7 +183,7 @@ export function attachWebSocket(server: Server, cache: LatestCache, redis: Redis
       if (text === null) return;
       const msg = Outgoing.of(text);
       for (const [ws, client] of clients) {
-        if (ws.bufferedAmount < MAX_BUFFERED) send(ws, client, msg);
+        if (!client.needsFull && ws.bufferedAmount < MAX_BUFFERED) send(ws, client, msg);
       }
     });
   }
