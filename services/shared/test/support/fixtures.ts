@@ -15,9 +15,14 @@ export function collectorStatus(node: string, overrides: Partial<CollectorStatus
     versionTested: true,
     apiLayout: 'v1.20',
     intervalMs: 1000,
+    effectiveIntervalMs: 1000,
+    detailRefreshMs: 1000,
+    detailCollectedAt: now,
     streams: 1,
     online: 1,
     readers: 0,
+    itemsSkipped: 0,
+    itemsRepaired: 0,
     ...overrides,
   };
 }
