@@ -6,7 +6,8 @@ runMain(() => {
   const config = readConfig(process.env);
   const logger = createLogger('collector', config.logLevel);
   const redis = connectRedis(config.redis, new FaultLog(logger));
-  const store = new StreamStore(redis, config.nodeTtlSeconds);
+  // The merged view at most twice per interval however many nodes publish (see StreamStore).
+  const store = new StreamStore(redis, config.nodeTtlSeconds, Math.floor(config.intervalMs / 2));
   const heartbeat = Heartbeat.fromEnv(process.env);
   const history = new StreamHistoryWriter(redis, config.historyRetentionMs, Math.max(config.historyIntervalMs, config.intervalMs));
   const collectors = config.nodes.map(

@@ -249,5 +249,7 @@ export interface CollectorStatus {
 
 export interface StreamsMeta {
   collectedAt: string;
+  /** When the merged view was last rebuilt (Redis' clock, ms). */
+  builtAt?: number;
   nodes: string[];
 }

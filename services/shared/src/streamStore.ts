@@ -16,13 +16,14 @@ import type { CollectorStatus, StreamsMeta } from './model';
  * KEYS: status, summaries, details, watch, nodes set, latest, meta, then each node's summaries.
  * ARGV: node, summaries JSON, status JSON, ttl (s), collectedAt, channel, message, now (ms),
  * detail mode ("replace": the details hash becomes the pairs; "merge": the pairs are set;
- * "keep"), node count n, the n node ids, then detail name/JSON pairs.
+ * "keep"), mergeMinMs, node count n, the n node ids, then detail name/JSON pairs.
  * Answers { 1, names whose detail a client views } or { 0, node ids }.
  */
 const PUBLISH_NODE = `
 local status, summaries, details, watch, nodesSet, latest, meta = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
-local node, summariesJson, statusJson, ttl, collectedAt, channel, message, now, mode, n =
-  ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5], ARGV[6], ARGV[7], tonumber(ARGV[8]), ARGV[9], tonumber(ARGV[10])
+local node, summariesJson, statusJson, ttl, collectedAt, channel, message, now, mode, mergeMinMs, n =
+  ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5], ARGV[6], ARGV[7], tonumber(ARGV[8]), ARGV[9], tonumber(ARGV[10]), tonumber(ARGV[11])
+local firstId, firstPair = 12, 12 + n
 local ids = redis.call('SMEMBERS', nodesSet)
 local known = {}
 for _, id in ipairs(ids) do known[id] = true end
@@ -31,7 +32,7 @@ table.sort(ids)
 local same = #ids == n
 if same then
   for i = 1, n do
-    if ARGV[10 + i] ~= ids[i] then same = false break end
+    if ARGV[firstId + i - 1] ~= ids[i] then same = false break end
   end
 end
 if not same then return { 0, ids } end
@@ -39,27 +40,42 @@ if not same then return { 0, ids } end
 redis.call('SADD', nodesSet, node)
 redis.call('SET', summaries, summariesJson, 'EX', ttl)
 redis.call('SET', status, statusJson, 'EX', ttl)
-local first = 11 + n
 if mode == 'replace' then redis.call('DEL', details) end
-for i = first, #ARGV, 2000 do
-  local last = math.min(i + 1999, #ARGV)
-  redis.call('HSET', details, unpack(ARGV, i, last))
+for i = firstPair, #ARGV, 2000 do
+  redis.call('HSET', details, unpack(ARGV, i, math.min(i + 1999, #ARGV)))
 end
 if redis.call('EXISTS', details) == 1 then redis.call('EXPIRE', details, ttl) end
 
-local parts, names = {}, {}
-for i = 1, n do
-  local s = redis.call('GET', KEYS[7 + i])
-  if s then
-    local inner = string.match(s, '^%s*%[(.*)%]%s*$')
-    if inner and string.find(inner, '%S') then parts[#parts + 1] = inner end
-    names[#names + 1] = cjson.encode(ARGV[10 + i])
-  else
-    redis.call('SREM', nodesSet, ARGV[10 + i])
+-- The merged view is rebuilt at most once per mergeMinMs while the set of nodes stays the same:
+-- with hundreds of nodes publishing every second, a rebuild per publish would cost Redis
+-- nodes x view size every second. Readers of one node use its own key, which is always fresh.
+local t = redis.call('TIME')
+local nowRedis = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local rebuild = true
+local prev = redis.call('GET', meta)
+if prev and mergeMinMs > 0 then
+  local ok, m = pcall(cjson.decode, prev)
+  if ok and type(m) == 'table' and type(m.builtAt) == 'number' and type(m.nodes) == 'table' and #m.nodes == n
+    and nowRedis >= m.builtAt and nowRedis - m.builtAt < mergeMinMs then
+    rebuild = false
   end
 end
-redis.call('SET', latest, '[' .. table.concat(parts, ',') .. ']')
-redis.call('SET', meta, '{"collectedAt":"' .. collectedAt .. '","nodes":[' .. table.concat(names, ',') .. ']}')
+if rebuild then
+  local parts, names = {}, {}
+  for i = 1, n do
+    local id = ARGV[firstId + i - 1]
+    local s = redis.call('GET', KEYS[7 + i])
+    if s then
+      local inner = string.match(s, '^%s*%[(.*)%]%s*$')
+      if inner and string.find(inner, '%S') then parts[#parts + 1] = inner end
+      names[#names + 1] = cjson.encode(id)
+    else
+      redis.call('SREM', nodesSet, id)
+    end
+  end
+  redis.call('SET', latest, '[' .. table.concat(parts, ',') .. ']')
+  redis.call('SET', meta, '{"collectedAt":"' .. collectedAt .. '","builtAt":' .. nowRedis .. ',"nodes":[' .. table.concat(names, ',') .. ']}')
+end
 redis.call('PUBLISH', channel, message)
 
 redis.call('ZREMRANGEBYSCORE', watch, '-inf', now)
@@ -87,6 +103,8 @@ export class StreamStore {
     private readonly redis: Redis,
     /** How long a node's data outlives its collector. */
     private readonly nodeTtlSeconds: number,
+    /** The merged view is rebuilt at most this often while the nodes stay the same (0: on every publish). */
+    private readonly mergeMinMs = 0,
   ) {}
 
   /**
@@ -120,6 +138,7 @@ export class StreamStore {
         message,
         nowMs,
         detail.mode,
+        this.mergeMinMs,
         ids.length,
         ...ids,
         ...pairs,
