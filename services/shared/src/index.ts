@@ -11,3 +11,5 @@ export * from './history';
 export * from './nodes';
 export * from './loop';
 export * from './heartbeat';
+export * from './staleness';
+export * from './alertStore';

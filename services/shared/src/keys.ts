@@ -40,6 +40,20 @@ export const keys = {
   nodeStatus: (node: string) => `${PREFIX}:nodes:${node}:status`,
   /** Pub/Sub channel: a message (JSON { kind, at, node? }) after every write of a latest key. */
   updates: `${PREFIX}:updates`,
+  /** Hash: alert id -> JSON AlertRecord of every pending or firing alert (an inactive alert has no field). */
+  alertsState: `${PREFIX}:alerts:state`,
+  /** List of JSON AlertEvent (firing, resolved, expired), newest first, trimmed to the alerter's bound. */
+  alertsHistory: `${PREFIX}:alerts:history`,
+  /** JSON object: the rules and notifiers the alerter loaded (no notifier URLs), for the api. */
+  alertsRules: `${PREFIX}:alerts:rules`,
+  /** Sorted set: notification id -> when it is due (ms); a claimed one is pushed past its lease. */
+  alertsOutbox: `${PREFIX}:alerts:outbox`,
+  /** Hash: notification id -> JSON NotificationJob, until it is delivered or given up. */
+  alertsJobs: `${PREFIX}:alerts:jobs`,
+  /** Hash: notification id -> the token of the alerter that claimed it last. */
+  alertsClaims: `${PREFIX}:alerts:claims`,
+  /** Hash of one notifier's delivery figures: sent, failed, lastError, lastErrorAt, lastSuccessAt. */
+  alertNotifier: (name: string) => `${PREFIX}:alerts:notifiers:${name}`,
 } as const;
 
 export type UpdateKind = 'streams' | 'system' | 'snapshots';
