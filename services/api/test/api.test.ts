@@ -140,7 +140,7 @@ describe('api', () => {
     expect(res.body.collector.untestedVersions).toEqual([{ node: 'old', version: 'v9.0.0' }]);
     const byId = Object.fromEntries(res.body.collector.nodes.map((n: { id: string }) => [n.id, n]));
     expect(byId.fresh.stale).toBe(false);
-    expect(byId.fresh).toMatchObject({ lastCycleMs: 12, lastCycleCpuMs: 3 });
+    expect(byId.fresh).toMatchObject({ lastCycleMs: 12, lastCycleCpuMs: 3, effectiveIntervalMs: 1000, detailRefreshMs: 1000, itemsSkipped: 0, itemsRepaired: 0 });
     expect(byId.old.stale).toBe(true);
 
     const nodes = await request(base).get('/api/nodes');

@@ -21,9 +21,15 @@ export function nodeView(status: CollectorStatus, nowMs: number) {
     mediamtxVersion: status.mediamtxVersion,
     versionTested: status.versionTested,
     apiLayout: status.apiLayout,
+    intervalMs: status.intervalMs,
+    effectiveIntervalMs: status.effectiveIntervalMs ?? status.intervalMs,
+    detailRefreshMs: status.detailRefreshMs ?? status.intervalMs,
+    detailCollectedAt: status.detailCollectedAt ?? null,
     streams: status.streams,
     online: status.online,
     readers: status.readers,
+    itemsSkipped: status.itemsSkipped ?? 0,
+    itemsRepaired: status.itemsRepaired ?? 0,
   };
 }
 
