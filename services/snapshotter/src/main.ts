@@ -1,4 +1,4 @@
-import { FaultLog, connectRedis, createLogger, redactUrl, runMain } from '@mmon/shared';
+import { FaultLog, Heartbeat, connectRedis, createLogger, redactUrl, runMain } from '@mmon/shared';
 import { readConfig } from './config';
 import { FrameGrabber } from './frameGrabber';
 import { Snapshotter } from './snapshotter';
@@ -22,7 +22,7 @@ runMain(() => {
       sourceTemplate: config.sourceTemplate,
       maxBackoffMs: config.maxBackoffMs,
     },
-    { redis, grabber, store: new SnapshotStore(redis), logger },
+    { redis, grabber, store: new SnapshotStore(redis), logger, heartbeat: Heartbeat.fromEnv(process.env) },
   );
   snapshotter.start();
   logger.info('snapshotter started', {

@@ -1,5 +1,15 @@
 import type Redis from 'ioredis';
-import { FaultLog, StreamReader, errorMessage, redactUrl, snapshotImageUrl, type Logger, type SnapshotIndexEntry } from '@mmon/shared';
+import {
+  FaultLog,
+  IntervalLoop,
+  StreamReader,
+  errorMessage,
+  redactUrl,
+  snapshotImageUrl,
+  type Heartbeat,
+  type Logger,
+  type SnapshotIndexEntry,
+} from '@mmon/shared';
 import { backoffMs } from './backoff';
 import type { SnapshotNode } from './config';
 import { CaptureError, type FrameGrabber } from './frameGrabber';
@@ -25,6 +35,8 @@ export interface SnapshotterDeps {
   grabber: FrameGrabber;
   store: SnapshotStore;
   logger: Logger;
+  /** Rewritten after every cycle, for the container healthcheck. */
+  heartbeat?: Heartbeat | null;
 }
 
 /** What the snapshotter remembers of one online stream. */
@@ -55,8 +67,10 @@ export class Snapshotter {
   private readonly skippedNodes = new Set<string>();
   private readonly reader: StreamReader;
   private readonly faults: FaultLog;
+  private readonly loop: IntervalLoop;
   private stopping = false;
-  private loopDone: Promise<void> | null = null;
+  private started: Promise<void> | undefined;
+  /** Ends the wait for Redis at start early (on stop). */
   private wake: (() => void) | null = null;
   private lastCycleMs = 0;
 
@@ -67,10 +81,13 @@ export class Snapshotter {
     this.faults = new FaultLog(deps.logger);
     this.reader = new StreamReader(deps.redis);
     this.hosts = new Map(opts.nodes.map((n) => [n.id, n.host]));
+    this.loop = new IntervalLoop(opts.intervalMs, () => this.cycle(), deps.heartbeat ?? null);
   }
 
   start(): void {
-    this.loopDone ??= this.loop();
+    this.started ??= this.firstConnection().then(() => {
+      if (!this.stopping) this.loop.start();
+    });
   }
 
   /** Ends the loop: running captures are stopped and awaited. */
@@ -78,7 +95,8 @@ export class Snapshotter {
     this.stopping = true;
     this.wake?.();
     await this.deps.grabber.stop();
-    await this.loopDone;
+    await this.started;
+    await this.loop.stop();
   }
 
   /** One cycle; never throws. */
@@ -144,37 +162,20 @@ export class Snapshotter {
     });
   }
 
-  private async loop(): Promise<void> {
-    await this.firstConnection();
-    while (!this.stopping) {
-      const started = Date.now();
-      await this.cycle();
-      await this.sleep(Math.max(0, this.opts.intervalMs - (Date.now() - started)));
-    }
-  }
-
-  /** Gives Redis up to one interval to connect, so that starting up is not logged as a fault. */
-  private async firstConnection(): Promise<void> {
+  /** Resolves once Redis is ready, or after one interval, so that starting up is not logged as a fault. */
+  private firstConnection(): Promise<void> {
     const { redis } = this.deps;
-    if (redis.status === 'ready') return;
-    const ready = () => this.wake?.();
-    redis.once('ready', ready);
-    await this.sleep(this.opts.intervalMs);
-    redis.off('ready', ready);
-  }
-
-  private sleep(ms: number): Promise<void> {
-    if (this.stopping) return Promise.resolve();
+    if (redis.status === 'ready') return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.wake = null;
-        resolve();
-      }, ms);
-      this.wake = () => {
+      const done = () => {
         clearTimeout(timer);
+        redis.off('ready', done);
         this.wake = null;
         resolve();
       };
+      const timer = setTimeout(done, this.opts.intervalMs);
+      redis.once('ready', done);
+      this.wake = done;
     });
   }
 
