@@ -162,11 +162,14 @@ export class NodeCollector {
     const full = this.plan.fullReadDue(nowMs);
     const raw = await this.deps.client.poll({ conns: full ? 'lists' : this.conns.refsOf(this.watched) });
     this.noteVersion(raw.info.version ?? null);
+    const audit = { skipped: 0, repaired: 0 };
     const streams = normalize(raw, {
       node: this.opts.node,
       excludePrefixes: this.opts.excludePrefixes,
       cached: (type, id) => this.conns.get(type, id),
+      audit,
     });
+    this.noteAudit(audit);
     const derived = derive(this.state, streams, nowMs, { goneRetentionMs: this.opts.goneRetentionMs, connsComplete: raw.connsComplete });
     this.state = derived.state;
     if (raw.connsComplete) this.plan.fullReadDone(nowMs, countConns(derived.streams));
@@ -194,6 +197,17 @@ export class NodeCollector {
     } catch (err) {
       this.faults.fail('redis write', err);
     }
+  }
+
+  /** Items MediaMTX answered wrongly: counted in the status, logged when the counts change. */
+  private noteAudit(audit: { skipped: number; repaired: number }): void {
+    const { itemsSkipped, itemsRepaired } = this.status;
+    this.status.itemsSkipped = audit.skipped;
+    this.status.itemsRepaired = audit.repaired;
+    if (audit.skipped === itemsSkipped && audit.repaired === itemsRepaired) return;
+    const meta = { node: this.opts.node, skipped: audit.skipped, repaired: audit.repaired };
+    if (audit.skipped + audit.repaired === 0) this.deps.logger.info('MediaMTX items are well-formed again', meta);
+    else this.deps.logger.warn('MediaMTX answered items with wrong or missing fields: skipped or repaired', meta);
   }
 
   private noteVersion(version: string | null): void {
