@@ -23,8 +23,17 @@ export const keys = {
    * snapshotter cycle; followed by a "snapshots" message on updates.
    */
   snapshotsIndex: `${PREFIX}:snapshotsindex:latest`,
-  /** Redis Stream of one stream's history: one entry (rates, RTT, readers, health) per history interval. */
-  streamHistory: (node: string, name: string) => `${PREFIX}:history:stream:${node}:${name}`,
+  /**
+   * Redis Stream of one stream's history in one tier (named by its resolution, e.g. "10s"): one
+   * entry per bucket (average, minimum and maximum of every figure, online fraction, worst health),
+   * trimmed to the tier's retention. The tier comes first so no node or name can reach another
+   * tier's key.
+   */
+  streamHistory: (tier: string, node: string, name: string) => `${PREFIX}:history:${tier}:stream:${node}:${name}`,
+  /** Redis Stream of the host's history (sysmon) in one tier, like streamHistory. */
+  hostHistory: (tier: string) => `${PREFIX}:history:${tier}:host`,
+  /** JSON array of the tiers ({ resolutionMs, retentionMs }, finest first) the writers of one kind of history use; readers follow it. */
+  historyTiers: (kind: 'stream' | 'host') => `${PREFIX}:history:tiers:${kind}`,
   /** Set of node ids that have ever written. */
   nodes: `${PREFIX}:nodes`,
   /** JSON array of one node's stream summaries. */
