@@ -126,7 +126,7 @@ interface RawNotifier {
   url: string;
 }
 
-const validate = new Ajv({ allErrors: false, strict: true }).compile<{ rules: RawRule[]; notifiers?: RawNotifier[] }>(SCHEMA);
+const validate = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true }).compile<{ rules: RawRule[]; notifiers?: RawNotifier[] }>(SCHEMA);
 
 /** The rules that apply without ALERT_RULES_FILE: a stream offline for 30 s, a node stale for 30 s. */
 export function defaultRules(): RuleSet {
@@ -298,7 +298,7 @@ function describeSchemaError(doc: unknown, error: ErrorObject): string {
         : `${label} ${index + 1} of ${list}: `;
     field = field.slice(2);
   }
-  const name = field.join('.') || '(top level)';
+  const name = field.join('.') || 'the file';
   let message: string;
   switch (error.keyword) {
     case 'required':

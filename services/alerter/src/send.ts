@@ -37,10 +37,12 @@ export async function send(notifier: Notifier, n: AlertNotification, timeoutMs =
 }
 
 function networkError(err: unknown, timeoutMs: number): string {
-  const e = err as { name?: string; cause?: { code?: string; name?: string } };
+  const e = err as { name?: string; cause?: { code?: string; message?: string } };
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `timeout after ${timeoutMs} ms`;
-  const code = e?.cause?.code ?? e?.cause?.name;
-  return code ? `network error: ${code}` : 'network error';
+  if (e?.cause?.code) return `network error: ${e.cause.code}`;
+  // A message is kept only when it cannot hold an address (e.g. fetch's "bad port").
+  const message = e?.cause?.message ?? '';
+  return /^[A-Za-z][\w .-]{0,79}$/.test(message) ? `network error: ${message}` : 'network error';
 }
 
 /** Retry-After as delay-seconds or an HTTP date, in ms from now; null when absent or unreadable. */
