@@ -1,11 +1,13 @@
 /**
- * The container side without a Docker engine: compose.yaml and compose.dev.yaml against the Compose
- * Specification's JSON schema, the stack's security rules, the Dockerfiles (non-root final stage,
- * COPY sources that exist and survive .dockerignore, entry points the TypeScript build produces),
- * .env.example against every ${VAR} and every service's config reader, and redis/redis.conf in a
- * real redis-server.
+ * The container side without a Docker engine: compose.yaml, compose.dev.yaml and compose.external.yaml
+ * against the Compose Specification's JSON schema, the stack's security rules, health checks (the
+ * commands run here against real answers), the bundled MediaMTX's configuration and its monitor
+ * user, the one shared Dockerfile of the Node services (non-root final stage, COPY sources that
+ * exist and survive .dockerignore, its RUN steps run here, entry points the TypeScript build
+ * produces), .env.example against every ${VAR} and every service's config reader, and
+ * redis/redis.conf in a real redis-server. The same services run natively in e2e/ (make e2e-native).
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -22,7 +24,7 @@ import { readConfig as snapshotterConfig } from '../../snapshotter/src/config';
 import { readConfig as apiConfig } from '../../api/src/config';
 
 const ROOT = path.resolve(__dirname, '../../..');
-const COMPOSE_FILES = ['compose.yaml', 'compose.dev.yaml'] as const;
+const COMPOSE_FILES = ['compose.yaml', 'compose.dev.yaml', 'compose.external.yaml'] as const;
 
 type Env = Record<string, string>;
 type Service = Record<string, any>;
@@ -192,7 +194,15 @@ function dockerignoreRules(): { negate: boolean; re: RegExp }[] {
 
 const compose = loadCompose('compose.yaml');
 const dev = loadCompose('compose.dev.yaml');
+const external = loadCompose('compose.external.yaml');
 const envExample = parseEnvFile(read('.env.example'));
+/** As MediaMTX reads it (YAML 1.1: `yes` is true). */
+const mediamtxYml = load(read('mediamtx-test/mediamtx.yml'), { schema: YAML11_SCHEMA }) as {
+  api: boolean;
+  apiAddress: string;
+  authInternalUsers: { user: string; pass: string | null; ips: string[]; permissions: { action: string; path?: string }[] }[];
+  paths: Record<string, unknown>;
+};
 
 function buildServices(file: ComposeFile): [string, Service][] {
   return Object.entries(file.services).filter(([, s]) => s.build !== undefined);
@@ -203,17 +213,45 @@ function dockerfileOf(service: Service): string {
   return path.posix.join(build.context, build.dockerfile ?? 'Dockerfile');
 }
 
-/** The Dockerfile text of a built service: its build.dockerfile_inline or the file. */
+/** The Dockerfile text of a built service. */
 function dockerfileText(service: Service): string {
-  return service.build.dockerfile_inline ?? read(dockerfileOf(service));
+  return read(dockerfileOf(service));
 }
 
 function parsedDockerfile(service: string) {
   return parseDockerfile(dockerfileText(compose.services[service]));
 }
 
-/** Services only compose.dev.yaml defines (MediaMTX, the emulator). */
+/** Services only compose.dev.yaml defines (the emulator). */
 const devOnly = Object.entries(dev.services).filter(([name]) => compose.services[name] === undefined);
+
+/** The bundled MediaMTX and its test clients: what compose.external.yaml switches off. */
+const BUNDLED = ['mediamtx', 'testpattern', 'viewer'];
+
+/** Node services without a port: their healthcheck reads the heartbeat their loop writes. */
+const HEARTBEAT_SERVICES = ['collector', 'sysmon', 'snapshotter'] as const;
+
+/** The stage of a Dockerfile by name. */
+function stage(stages: Stage[], name: string): Stage {
+  const found = stages.find((s) => s.name === name);
+  if (!found) throw new Error(`no stage ${name}`);
+  return found;
+}
+
+/**
+ * Runs a RUN instruction of the shared Dockerfile in a scratch copy of what it works on: `/out` and
+ * `/manifests` become directories under `dir`, build arguments are passed as environment variables.
+ */
+function runInstruction(script: string, cwd: string, dir: string, args: Env): void {
+  const local = script.replaceAll('/out', path.join(dir, 'out')).replaceAll('/manifests', path.join(dir, 'manifests'));
+  const result = spawnSync('sh', ['-ec', local], { cwd, env: { PATH: process.env.PATH, ...args }, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`RUN failed: ${result.stderr}`);
+}
+
+/** Every file below dir, relative, sorted. */
+function listFiles(dir: string): string[] {
+  return (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => fs.statSync(path.join(dir, f)).isFile()).sort();
+}
 
 describe('Compose files against the Compose Specification schema', () => {
   const schema = JSON.parse(fs.readFileSync(contractFile('compose-spec.schema.json'), 'utf8'));
@@ -233,12 +271,13 @@ describe('Compose files against the Compose Specification schema', () => {
   it('rejects what the schema forbids (the validator is live)', () => {
     expect(validate({ services: { redis: { image: 'redis:7-alpine', prots: ['6379:6379'] } } })).toBe(false);
     expect(validate({ services: { redis: { restart: 42 } } })).toBe(false);
+    expect(validate({ services: { a: { depends_on: { b: { condition: 'service_healthy', required: 'no' } } } } })).toBe(false);
   });
 });
 
 describe('network exposure', () => {
   it('never publishes Redis and keeps it on internal networks only', () => {
-    for (const file of [compose, dev]) {
+    for (const file of [compose, dev, external]) {
       expect(file.services.redis?.ports).toBeUndefined();
       expect(file.services.redis?.expose).toBeUndefined();
       expect(file.services.redis?.network_mode).toBeUndefined();
@@ -254,6 +293,7 @@ describe('network exposure', () => {
       .map(([name]) => name);
     expect(published).toEqual(['web']);
     expect(compose.services.web.ports.map((p: string) => interpolate(p, {}))).toEqual(['0.0.0.0:8080:8080']);
+    expect(Object.values(external.services).filter((s) => s.ports !== undefined)).toEqual([]);
   });
 
   it('publishes every port of compose.dev.yaml on 127.0.0.1 only', () => {
@@ -269,7 +309,9 @@ describe('network exposure', () => {
     expect(compose.services.web.environment.API_UPSTREAM).toBe('http://api:8080');
     for (const s of ['sysmon', 'redis']) for (const n of nets(s)) expect(compose.networks?.[n]?.internal).toBe(true);
     for (const s of ['collector', 'snapshotter']) expect(nets(s).some((n) => compose.networks?.[n]?.internal !== true)).toBe(true);
-    expect(dev.services.mediamtx.networks).toEqual(expect.arrayContaining(nets('collector').filter((n) => n !== 'backend')));
+    // The bundled MediaMTX and its clients share "upstream" with the collector and the snapshotter, and nothing else.
+    for (const s of BUNDLED) expect(nets(s)).toEqual(['upstream']);
+    expect(nets('collector')).toContain('upstream');
   });
 });
 
@@ -292,22 +334,51 @@ describe('hardening and lifecycle', () => {
       expect(s.init).toBe(s.pid !== 'host');
     }
     expect(compose.services.snapshotter.init).toBe(true);
+    // ffmpeg as the entry point: the init process forwards SIGTERM to it.
+    for (const name of ['testpattern', 'viewer']) expect(compose.services[name]).toMatchObject({ init: true, entrypoint: ['ffmpeg'] });
   });
 
-  it('gives every service a health check or the reason it has none', () => {
-    for (const [name, s] of [...services, ...devOnly]) {
-      const inCompose = s.healthcheck !== undefined && s.healthcheck.disable !== true;
-      const inImage =
-        s.build !== undefined &&
-        parseDockerfile(dockerfileText(s)).stages.at(-1)!.instructions.some((i) => i.cmd === 'HEALTHCHECK' && !/^NONE\b/i.test(i.args));
-      const reason = typeof s['x-healthcheck-reason'] === 'string' && s['x-healthcheck-reason'].length > 20;
-      expect({ name, covered: inCompose || inImage || reason }).toEqual({ name, covered: true });
+  it.each([...services, ...devOnly])('%s: has a health check of its own in the Compose file', (_name, s) => {
+    expect(s.healthcheck).toBeDefined();
+    expect(s.healthcheck.disable).toBeUndefined();
+    expect(['CMD', 'CMD-SHELL']).toContain(s.healthcheck.test[0]);
+    expect(s.healthcheck.test.length).toBeGreaterThan(1);
+    expect(s.healthcheck.interval).toMatch(/^\d+s$/);
+  });
+
+  it.each(HEARTBEAT_SERVICES)('%s: the health check reads the heartbeat the loop writes on its tmpfs, allowed several intervals', (name) => {
+    const s = compose.services[name];
+    expect(s.healthcheck.test).toEqual(['CMD', 'node', 'services/shared/dist/healthcheck.js']);
+    const env = serviceEnvironment([compose], name, {});
+    const mounts = (s.tmpfs as string[]).map((t) => t.split(':')[0]);
+    expect(mounts.some((m) => env.HEARTBEAT_FILE.startsWith(`${m}/`))).toBe(true);
+    const intervalMs = Number(env.COLLECT_INTERVAL_MS ?? env.SYSMON_INTERVAL_MS ?? env.SNAPSHOT_INTERVAL_MS);
+    expect(intervalMs).toBeGreaterThan(0);
+    expect(Number(env.HEARTBEAT_MAX_AGE_MS)).toBeGreaterThanOrEqual(10 * intervalMs);
+  });
+
+  it('the heartbeat health check passes on a fresh heartbeat and fails on a stale or missing one', () => {
+    const script = path.join(ROOT, 'services/shared/dist/healthcheck.js');
+    expect({ built: fs.existsSync(script) }).toEqual({ built: true }); // make test builds before testing
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mmon-heartbeat-'));
+    try {
+      const env = serviceEnvironment([compose], 'collector', {});
+      const file = path.join(dir, path.basename(env.HEARTBEAT_FILE));
+      const check = () => spawnSync(process.execPath, [script], { env: { ...env, HEARTBEAT_FILE: file } }).status;
+      expect(check()).toBe(1);
+      fs.writeFileSync(file, 'now\n');
+      expect(check()).toBe(0);
+      const old = (Date.now() - Number(env.HEARTBEAT_MAX_AGE_MS) - 5000) / 1000;
+      fs.utimesSync(file, old, old);
+      expect(check()).toBe(1);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 
   it('runs the services from public images as a non-root user too', () => {
     const pulled = [...services, ...devOnly].filter(([, s]) => s.build === undefined);
-    expect(pulled.map(([name]) => name).sort()).toEqual(['mediamtx', 'redis']);
+    expect(pulled.map(([name]) => name).sort()).toEqual(['mediamtx', 'redis', 'testpattern', 'viewer']);
     for (const [name, s] of pulled) {
       expect({ name, user: typeof s.user }).toEqual({ name, user: 'string' });
       expect(s.user).not.toMatch(/^(root|0)(:|$)/);
@@ -315,21 +386,22 @@ describe('hardening and lifecycle', () => {
   });
 
   it('waits for healthy dependencies only where the dependency has a health check', () => {
-    for (const file of [compose, dev]) {
+    for (const file of [compose, dev, external]) {
       for (const s of Object.values(file.services)) {
         for (const [dep, cond] of Object.entries((s.depends_on ?? {}) as Record<string, { condition: string }>)) {
-          // The dependency as the merged files define it: build from compose.yaml, additions from compose.dev.yaml.
           const target = { ...compose.services[dep], ...dev.services[dep] };
           expect({ dep, defined: Object.keys(target).length > 0 }).toEqual({ dep, defined: true });
-          if (cond.condition !== 'service_healthy') continue;
-          const own = target.healthcheck !== undefined;
-          const image = target.build !== undefined && /^HEALTHCHECK /m.test(dockerfileText(target));
-          expect({ dep, healthy: own || image }).toEqual({ dep, healthy: true });
+          if (cond.condition === 'service_healthy') expect({ dep, healthy: target.healthcheck !== undefined }).toEqual({ dep, healthy: true });
         }
       }
     }
-    expect(compose.services.web.depends_on.api.condition).toBe('service_healthy');
-    expect(compose.services.api.depends_on.redis.condition).toBe('service_healthy');
+    const dependsOn = (s: string) => compose.services[s].depends_on;
+    expect(dependsOn('web').api.condition).toBe('service_healthy');
+    for (const s of Object.keys(NODE_SERVICES)) expect(dependsOn(s).redis.condition).toBe('service_healthy');
+    expect(dependsOn('testpattern').mediamtx.condition).toBe('service_healthy');
+    expect(dependsOn('viewer').testpattern.condition).toBe('service_healthy');
+    // The bundled MediaMTX first, but not required: compose.external.yaml switches it off.
+    for (const s of ['collector', 'snapshotter']) expect(dependsOn(s).mediamtx).toEqual({ condition: 'service_healthy', required: false });
   });
 
   it('gives sysmon the host view: host PID namespace, /proc/1/net/dev, a read-only Docker socket', () => {
@@ -352,31 +424,113 @@ describe('hardening and lifecycle', () => {
     expect(s.command.slice(0, 2)).toEqual(['redis-server', config.target]);
   });
 
-  it('builds every image from the repository root and the dev MediaMTX from the official image', () => {
+  it('builds every image from the repository root and runs the bundled MediaMTX from the official image, pinned', () => {
     for (const [, s] of buildServices(compose)) expect(s.build.context).toBe('.');
-    expect(interpolate(dev.services.mediamtx.image, {})).toMatch(/^bluenviron\/mediamtx:/);
+    for (const name of BUNDLED) expect(interpolate(compose.services[name].image, {})).toMatch(/^bluenviron\/mediamtx:\d+\.\d+\.\d+-ffmpeg$/);
+    expect(interpolate(compose.services.mediamtx.image, {})).toBe(envExample.MEDIAMTX_IMAGE);
+  });
+});
+
+describe('the bundled MediaMTX and its test pattern', () => {
+  it('mounts mediamtx-test/mediamtx.yml: the API on, a monitor user with exactly the api and metrics actions, no password in the file', () => {
+    const s = compose.services.mediamtx;
+    expect(compose.configs?.[s.configs[0].source]?.file).toBe('./mediamtx-test/mediamtx.yml');
+    expect(s.configs[0].target).toBe('/mediamtx.yml');
+    expect(mediamtxYml).toMatchObject({ api: true, apiAddress: ':9997' });
+    const monitor = mediamtxYml.authInternalUsers[1];
+    expect(monitor.permissions.map((p) => p.action).sort()).toEqual(['api', 'metrics']);
+    expect(monitor.pass).not.toBe('');
+    expect(monitor.pass).not.toBe(null);
+    // Besides the monitor, the API is open only from inside the container (its healthcheck).
+    for (const [i, u] of mediamtxYml.authInternalUsers.entries()) {
+      if (i === 1 || !u.permissions.some((p) => p.action === 'api')) continue;
+      expect(u.ips.sort()).toEqual(['127.0.0.1', '::1']);
+    }
+    expect(Object.keys(mediamtxYml.paths)).toContain('testpattern');
+  });
+
+  it.each([
+    ['.env.example', envExample],
+    ['no .env', {}],
+    ['a chosen password', { MEDIAMTX_API_PASS: 'S3cret:@/x' }],
+  ] as [string, Env][])('gives MediaMTX the monitor user the collector logs in with (%s)', (_label, dotenv) => {
+    const mtx = serviceEnvironment([compose], 'mediamtx', dotenv);
+    const [node] = collectorConfig(serviceEnvironment([compose], 'collector', dotenv)).nodes;
+    expect(node).toEqual({ id: 'local', baseUrl: 'http://mediamtx:9997', user: mtx.MTX_AUTHINTERNALUSERS_1_USER, pass: mtx.MTX_AUTHINTERNALUSERS_1_PASS });
+    expect(node.pass).not.toBe('');
+    if (dotenv.MEDIAMTX_API_PASS) expect(node.pass).toBe(dotenv.MEDIAMTX_API_PASS);
+    // The publisher's health check asks MediaMTX with the same user.
+    const publisher = serviceEnvironment([compose], 'testpattern', dotenv);
+    expect([publisher.MEDIAMTX_API_USER, publisher.MEDIAMTX_API_PASS]).toEqual([node.user, node.pass]);
+  });
+
+  it('publishes a moving test picture with a tone over SRT, and the viewer reads it over SRT', () => {
+    const publisher: string[] = compose.services.testpattern.command;
+    const inputs = publisher.filter((_a, i) => publisher[i - 1] === '-i');
+    expect(inputs).toEqual([expect.stringMatching(/^testsrc2=/), expect.stringMatching(/^sine=/)]);
+    expect(publisher.at(-1)).toMatch(/^srt:\/\/mediamtx:8890\?streamid=publish:testpattern(&|$)/);
+    const viewer: string[] = compose.services.viewer.command;
+    expect(viewer[viewer.indexOf('-i') + 1]).toBe('srt://mediamtx:8890?streamid=read:testpattern');
+    expect(compose.services.testpattern.healthcheck.test.join(' ')).toContain('/v3/paths/get/testpattern');
+  });
+
+  it('the viewer health check passes on a fresh segment and fails on a stale or missing one', () => {
+    const [, command] = compose.services.viewer.healthcheck.test as string[];
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mmon-viewer-'));
+    try {
+      const check = () => spawnSync('sh', ['-c', interpolate(command, {}).replaceAll('/tmp/', `${dir}/`)], { stdio: 'ignore' }).status;
+      expect(check()).not.toBe(0);
+      fs.writeFileSync(path.join(dir, 'segment0.ts'), 'x');
+      expect(check()).toBe(0);
+      const old = Date.now() / 1000 - 60;
+      fs.utimesSync(path.join(dir, 'segment0.ts'), old, old);
+      expect(check()).not.toBe(0);
+      fs.writeFileSync(path.join(dir, 'segment1.ts'), 'x');
+      expect(check()).toBe(0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('compose.external.yaml switches the bundled MediaMTX off and points the collector at yours, with your credentials only', () => {
+    for (const name of BUNDLED) expect(external.services[name]).toEqual({ profiles: [expect.any(String)] });
+    const profiles = new Set(Object.values(compose.services).flatMap((s) => (s.profiles ?? []) as string[]));
+    expect(profiles.size).toBe(0); // nothing in compose.yaml enables the profile
+    const files = [compose, external];
+    expect(collectorConfig(serviceEnvironment(files, 'collector', {})).nodes).toEqual([{ id: 'local', baseUrl: 'http://host.docker.internal:9997' }]);
+    expect(
+      collectorConfig(serviceEnvironment(files, 'collector', { MEDIAMTX_API_URL: 'http://10.0.0.5:9997', MEDIAMTX_API_USER: 'mon', MEDIAMTX_API_PASS: 'pw' })).nodes,
+    ).toEqual([{ id: 'local', baseUrl: 'http://10.0.0.5:9997', user: 'mon', pass: 'pw' }]);
+    expect(snapshotterConfig(serviceEnvironment(files, 'snapshotter', {})).nodes).toEqual([{ id: 'local', host: 'host.docker.internal' }]);
+    for (const s of ['collector', 'snapshotter']) expect(external.services[s].extra_hosts).toEqual(['host.docker.internal:host-gateway']);
   });
 });
 
 describe('Dockerfiles', () => {
   const built = buildServices(compose);
-  /** Every image either file builds, the emulator's inline Dockerfile included. */
+  /** Every image either file builds, the emulator included. */
   const images = [...built, ...devOnly.filter(([, s]) => s.build !== undefined)];
   const ignoreRules = dockerignoreRules();
   const rootPkg = JSON.parse(read('package.json')) as { workspaces: string[] };
+  /** Where a built Node service lives: build argument SERVICE_DIR, else services/<SERVICE>. */
+  const serviceDir = (s: Service): string => s.build.args.SERVICE_DIR ?? `services/${s.build.args.SERVICE}`;
 
-  it('exist for every built service, one per service', () => {
+  it('builds the Node services from the one shared ./Dockerfile, chosen by SERVICE; nginx from services/web/Dockerfile; no copies', () => {
     expect(built.map(([name]) => name).sort()).toEqual(['api', 'collector', 'snapshotter', 'sysmon', 'web']);
-    for (const [name, s] of built) expect(dockerfileOf(s)).toBe(`services/${name}/Dockerfile`);
+    for (const [name, s] of built) {
+      if (name === 'web') expect(dockerfileOf(s)).toBe('services/web/Dockerfile');
+      else expect({ name, file: dockerfileOf(s), args: s.build.args }).toEqual({ name, file: 'Dockerfile', args: { SERVICE: name } });
+    }
+    const dockerfiles = fs.readdirSync(path.join(ROOT, 'services')).filter((d) => fs.existsSync(path.join(ROOT, 'services', d, 'Dockerfile')));
+    expect(dockerfiles).toEqual(['web']);
   });
 
-  it('builds the emulator from mediamtx-test/ under the profile "emulator"', () => {
-    expect(images.map(([name]) => name)).toContain('mediamtx-emulator');
+  it('builds the emulator from mediamtx-test/ with the same Dockerfile under the profile "emulator"', () => {
     const emulator = dev.services['mediamtx-emulator'];
     expect(emulator.profiles).toEqual(['emulator']);
-    const { stages } = parseDockerfile(dockerfileText(emulator));
-    expect(stages.at(-1)!.instructions.find((i) => i.cmd === 'CMD')?.args).toBe('["node", "mediamtx-test/dist/main.js"]');
-    expect(fs.existsSync(path.join(ROOT, 'mediamtx-test/src/main.ts'))).toBe(true);
+    expect(dockerfileOf(emulator)).toBe('Dockerfile');
+    expect(emulator.build.args).toEqual({ SERVICE: 'mediamtx-test', SERVICE_DIR: 'mediamtx-test' });
+    expect(JSON.parse(read('mediamtx-test/package.json')).name).toBe('@mmon/mediamtx-test');
   });
 
   it.each(images)('%s: the final stage runs as a non-root user', (_name, service) => {
@@ -415,41 +569,71 @@ describe('Dockerfiles', () => {
     }
   });
 
-  it('keeps build outputs and local installs out of the build context', () => {
-    for (const p of ['node_modules', 'services/api/node_modules', 'services/shared/dist', 'services/api/dist/main.js', '.env', '.git'])
+  it('keeps build outputs, local installs, tests and the e2e suite out of the build context', () => {
+    for (const p of ['node_modules', 'services/api/node_modules', 'services/shared/dist', 'services/api/dist/main.js', 'services/api/test/api.test.ts', 'services/web/public/vendor/uPlot.esm.js', 'e2e/suite.ts', '.env', '.git'])
       expect({ p, ignored: dockerIgnored(ignoreRules, p) }).toEqual({ p, ignored: true });
-    expect(dockerIgnored(ignoreRules, '.env.example')).toBe(false);
+    for (const p of ['.env.example', 'services/api/src/main.ts', 'services/web/public/index.html', 'mediamtx-test/src/main.ts'])
+      expect({ p, ignored: dockerIgnored(ignoreRules, p) }).toEqual({ p, ignored: false });
   });
 
-  it.each(Object.keys(NODE_SERVICES))('%s: builds with npm ci + tsc -b, ships production deps only, runs dist/main.js', (name) => {
-    const { args, stages } = parsedDockerfile(name);
+  it('the shared Dockerfile: npm ci with every workspace manifest, tsc -b once for all, production deps of SERVICE only', () => {
+    const { args, stages } = parseDockerfile(read('Dockerfile'));
     expect(args.NODE_IMAGE).toBe('node:20-bookworm-slim');
-    const runs = stages.flatMap((s) => s.instructions.filter((i) => i.cmd === 'RUN').map((i) => i.args));
-    expect(runs).toContain('npm ci --no-audit --no-fund');
-    expect(runs).toContain(`npx tsc -b services/${name}`);
-    expect(runs.some((r) => r.startsWith(`npm ci --omit=dev --workspace @mmon/${name} --include-workspace-root=false`))).toBe(true);
-    // npm ci checks the lock file against every workspace, so each manifest must be in the build.
-    const sources = contextSources(stages);
-    for (const ws of rootPkg.workspaces) expect(sources).toContain(`${ws}/package.json`);
+    // The build context holds every workspace (npm ci checks the lock file against all of them).
+    const copied = contextSources(stages);
+    for (const ws of rootPkg.workspaces) expect({ ws, copied: copied.some((c) => ws === c || ws.startsWith(`${c}/`)) }).toEqual({ ws, copied: true });
+    const runs = (name: string) => stage(stages, name).instructions.filter((i) => i.cmd === 'RUN').map((i) => i.args);
+    expect(runs('build')).toEqual(['npm ci --no-audit --no-fund', 'npx tsc -b', 'npm run build -w @mmon/web']);
+    expect(stage(stages, 'build').instructions.some((i) => i.cmd === 'ARG')).toBe(false); // one build for every image
+    expect(runs('deps')).toEqual([expect.stringContaining('npm ci --omit=dev --workspace "@mmon/$SERVICE" --include-workspace-root=false')]);
+    expect(read('tsconfig.json')).toContain('"references"');
     const final = stages.at(-1)!;
     expect(final.base).toBe('node:20-bookworm-slim');
-    expect(final.instructions.find((i) => i.cmd === 'CMD')?.args).toBe(`["node", "services/${name}/dist/main.js"]`);
-    // The entry point tsc -b emits: services/<name>/src/main.ts -> dist/main.js (rootDir src, outDir dist).
-    const tsconfig = JSON.parse(read(`services/${name}/tsconfig.json`));
-    expect(tsconfig.compilerOptions).toMatchObject({ rootDir: 'src', outDir: 'dist' });
-    expect(fs.existsSync(path.join(ROOT, `services/${name}/src/main.ts`))).toBe(true);
-    const copiesFromBuild = final.instructions.filter((i) => i.cmd === 'COPY' && i.args.includes('--from=build')).map((i) => i.args);
-    expect(copiesFromBuild).toEqual([
-      '--from=build /app/services/shared/dist services/shared/dist',
-      `--from=build /app/services/${name}/dist services/${name}/dist`,
-      // the api also serves the dashboard, whose chart library is built into public/vendor
-      ...(name === 'api' ? ['--from=build /app/services/web/public/vendor services/web/public/vendor'] : []),
-    ]);
+    expect(final.instructions.filter((i) => i.cmd === 'COPY').map((i) => i.args)).toEqual(['--from=deps /app ./', '--from=files /out ./']);
+    expect(final.instructions.find((i) => i.cmd === 'ENV')?.args).toContain('SERVICE_MAIN=${SERVICE_DIR}/dist/main.js');
+    expect(final.instructions.find((i) => i.cmd === 'CMD')?.args).toBe('["sh", "-c", "exec node \\"$SERVICE_MAIN\\""]');
   });
 
-  it('api: the HEALTHCHECK command passes on 200 from /api/health and fails on 503 or no answer', async () => {
-    const check = parsedDockerfile('api').stages.at(-1)!.instructions.find((i) => i.cmd === 'HEALTHCHECK')!;
-    const argv = JSON.parse(/\bCMD\s+(\[.*\])$/.exec(check.args)![1]) as string[];
+  it('the shared Dockerfile takes along the manifest of every workspace (its RUN, run here)', () => {
+    const { stages } = parseDockerfile(read('Dockerfile'));
+    const [script] = stage(stages, 'sources').instructions.filter((i) => i.cmd === 'RUN').map((i) => i.args);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mmon-manifests-'));
+    try {
+      runInstruction(script, ROOT, dir, {});
+      const found = listFiles(path.join(dir, 'manifests'));
+      for (const ws of rootPkg.workspaces.filter((w) => fs.existsSync(path.join(ROOT, w, 'package.json'))))
+        expect(found).toContain(`${ws}/package.json`);
+      expect(found).toEqual(expect.arrayContaining(['package.json', 'package-lock.json']));
+      expect(found.every((f) => path.basename(f).startsWith('package'))).toBe(true);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.each([...Object.keys(NODE_SERVICES), 'mediamtx-emulator'])('%s: the image holds shared/dist, its own dist/main.js (built by tsc -b from src/main.ts) and nothing else it does not run', (name) => {
+    const service = name === 'mediamtx-emulator' ? dev.services[name] : compose.services[name];
+    const dir = serviceDir(service);
+    const tsconfig = JSON.parse(read(`${dir}/tsconfig.json`));
+    expect(tsconfig.compilerOptions).toMatchObject({ rootDir: 'src', outDir: 'dist' });
+    expect(fs.existsSync(path.join(ROOT, dir, 'src/main.ts'))).toBe(true);
+    expect(JSON.parse(read('tsconfig.json')).references).toContainEqual({ path: dir });
+    // The files stage's RUN, in a scratch tree shaped like the build stage's.
+    const { stages } = parseDockerfile(read('Dockerfile'));
+    const [script] = stage(stages, 'files').instructions.filter((i) => i.cmd === 'RUN').map((i) => i.args);
+    const tree = fs.mkdtempSync(path.join(os.tmpdir(), 'mmon-files-'));
+    try {
+      for (const f of ['services/shared/dist/healthcheck.js', `${dir}/dist/main.js`, `${dir}/src/main.ts`, 'services/web/public/index.html', 'services/other/dist/main.js'])
+        fs.mkdirSync(path.dirname(path.join(tree, 'build', f)), { recursive: true }), fs.writeFileSync(path.join(tree, 'build', f), '');
+      runInstruction(script, path.join(tree, 'build'), tree, { SERVICE: service.build.args.SERVICE, SERVICE_DIR: dir });
+      const expected = ['services/shared/dist/healthcheck.js', `${dir}/dist/main.js`, ...(name === 'api' ? ['services/web/public/index.html'] : [])];
+      expect(listFiles(path.join(tree, 'out'))).toEqual(expected.sort());
+    } finally {
+      fs.rmSync(tree, { recursive: true, force: true });
+    }
+  });
+
+  it('api: the health check passes on 200 from /api/health and fails on 503 or no answer', async () => {
+    const argv = compose.services.api.healthcheck.test.slice(1) as string[];
     expect(argv.slice(0, 2)).toEqual(['node', '-e']);
     let status = 200;
     const seen: string[] = [];
@@ -461,7 +645,7 @@ describe('Dockerfiles', () => {
     const port = (server.address() as AddressInfo).port;
     const run = (apiPort: number) =>
       new Promise<number | null>((resolve) => {
-        const child = spawn(process.execPath, argv.slice(1), { env: { ...process.env, API_PORT: String(apiPort) }, stdio: 'ignore' });
+        const child = spawn(process.execPath, argv.slice(1), { env: { ...serviceEnvironment([compose], 'api', {}), API_PORT: String(apiPort) }, stdio: 'ignore' });
         child.once('exit', (code) => resolve(code));
       });
     try {
@@ -473,26 +657,34 @@ describe('Dockerfiles', () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
     expect(await run(port)).toBe(1);
+    expect(serviceEnvironment([compose], 'api', {}).API_PORT).toBe('8080');
   });
 
-  it('installs ffmpeg without recommends in the snapshotter runtime', () => {
-    const final = parsedDockerfile('snapshotter').stages.at(-1)!;
+  it('installs ffmpeg without recommends in the snapshotter image only', () => {
+    const final = parseDockerfile(read('Dockerfile')).stages.at(-1)!;
     const apt = final.instructions.find((i) => i.cmd === 'RUN' && i.args.includes('apt-get install'));
+    expect(apt?.args).toMatch(/^if \[ "\$SERVICE" = snapshotter \]; then/);
     expect(apt?.args).toMatch(/apt-get install -y --no-install-recommends ffmpeg/);
     expect(apt?.args).toContain('rm -rf /var/lib/apt/lists/*');
   });
 
-  it('serves the dashboard from nginx-unprivileged with the API_UPSTREAM template', () => {
+  it('serves the dashboard from nginx-unprivileged with the API_UPSTREAM template, /api/ and /metrics proxied', () => {
     const { stages } = parsedDockerfile('web');
-    expect(stages).toHaveLength(2);
-    const runs = stages[0].instructions.filter((i) => i.cmd === 'RUN').map((i) => i.args);
+    const runs = stage(stages, 'vendor').instructions.filter((i) => i.cmd === 'RUN').map((i) => i.args);
     expect(runs).toContain('npm run build -w @mmon/web'); // copies the chart library into public/vendor
-    const copies = stages[1].instructions.filter((i) => i.cmd === 'COPY').map((i) => i.args);
+    const final = stages.at(-1)!;
+    expect(final.base).toMatch(/^nginxinc\/nginx-unprivileged:/);
+    const copies = final.instructions.filter((i) => i.cmd === 'COPY').map((i) => i.args);
     expect(copies).toEqual([
       'services/web/nginx/default.conf.template /etc/nginx/templates/default.conf.template',
       '--from=vendor /app/services/web/public /usr/share/nginx/html',
     ]);
-    expect(read('services/web/nginx/default.conf.template')).toContain('${API_UPSTREAM}');
+    const template = read('services/web/nginx/default.conf.template');
+    const location = (name: string) => new RegExp(`location ${name} \\{[^}]*proxy_pass \\$\\{API_UPSTREAM\\};[^}]*\\}`).exec(template)?.[0];
+    expect(location('/api/')).toBeDefined();
+    // /metrics: proxied and, without add_header of its own, with the server's security headers.
+    expect(location('= /metrics')).toBeDefined();
+    expect(location('= /metrics')).not.toContain('add_header');
   });
 });
 
@@ -512,15 +704,19 @@ describe('.env.example', () => {
     expect(read('.gitignore')).toMatch(/^\.env$/m);
   });
 
+  it('documents the switch to your own MediaMTX', () => {
+    expect(read('.env.example')).toContain('# COMPOSE_FILE=compose.yaml:compose.external.yaml');
+  });
+
   const dotenvs: [string, Env][] = [
     ['.env.example', envExample],
     ['no .env', {}],
   ];
   describe.each(dotenvs)('with %s', (_label, dotenv) => {
     it.each(Object.keys(NODE_SERVICES) as (keyof typeof NODE_SERVICES)[])(
-      '%s accepts the environment compose.yaml (and with compose.dev.yaml) gives it',
+      '%s accepts the environment compose.yaml gives it (alone, with compose.dev.yaml, with compose.external.yaml)',
       (name) => {
-        for (const files of [[compose], [compose, dev]]) {
+        for (const files of [[compose], [compose, dev], [compose, external]]) {
           const env = serviceEnvironment(files, name, dotenv);
           expect(env.REDIS_URL).toBe('redis://redis:6379/0');
           expect(() => NODE_SERVICES[name](env)).not.toThrow();
@@ -529,14 +725,15 @@ describe('.env.example', () => {
     );
   });
 
-  it('points the collector at the host MediaMTX by default and at the dev container in compose.dev.yaml', () => {
-    expect(collectorConfig(serviceEnvironment([compose], 'collector', {})).nodes).toEqual([
-      { id: 'local', baseUrl: 'http://host.docker.internal:9997' },
-    ]);
-    expect(collectorConfig(serviceEnvironment([compose, dev], 'collector', {})).nodes).toEqual([
-      { id: 'local', baseUrl: 'http://mediamtx:9997' },
-    ]);
-    expect(snapshotterConfig(serviceEnvironment([compose, dev], 'snapshotter', {})).sourceTemplate).toBe('rtsp://mediamtx:8554/{name}');
+  it('points the collector and the snapshotter at the bundled MediaMTX by default, also with compose.dev.yaml', () => {
+    for (const files of [[compose], [compose, dev]]) {
+      expect(collectorConfig(serviceEnvironment(files, 'collector', {})).nodes).toEqual([
+        { id: 'local', baseUrl: 'http://mediamtx:9997', user: 'monitor', pass: 'monitor-demo' },
+      ]);
+      const snapshotter = snapshotterConfig(serviceEnvironment(files, 'snapshotter', {}));
+      expect(snapshotter.nodes).toEqual([{ id: 'local', host: 'mediamtx' }]);
+      expect(snapshotter.sourceTemplate).toBe('rtsp://{host}:8554/{name}');
+    }
     expect(apiConfig(serviceEnvironment([compose, dev], 'api', {}))).toMatchObject({ port: 8080, logLevel: 'debug' });
   });
 });
