@@ -4,8 +4,10 @@
  * does not follow its counter's last one (it went down, or grew by more than `maxPerMs` allows)
  * counts 0 and is held back: if a later value follows the last good one, the held-back one was a
  * glitch and the growth is counted from the good one; if the next one grew from the held-back
- * one, that one was a new baseline (MediaMTX restarted; a field missing twice, 0 and 0, is not). The growth seen before stays in the window. The first
- * sample, and one whose clock did not advance, is only a baseline.
+ * one, that one was a new baseline (MediaMTX restarted; a field missing twice, 0 and 0, is not).
+ * A NaN value is no reading (MediaMTX did not give the counter): nothing changes. The growth seen
+ * before stays in the window. The first sample, and one whose clock did not advance, is only a
+ * baseline.
  *
  * Compact: only the last values and the steps where some counter grew are kept (flat
  * [t, d0, d1, …]), pruned to `keepMs`, so a connection without trouble costs a few numbers.
@@ -41,6 +43,15 @@ export class CounterWindow {
       for (let i = 0; i < w; i++) {
         const v = values[i];
         let d: number;
+        if (Number.isNaN(v) || Number.isNaN(last[i])) {
+          // No reading: nothing changes. No baseline yet: this reading is the baseline.
+          if (!Number.isNaN(v)) {
+            last[i] = v;
+            lastAt[i] = t;
+          }
+          delta[i] = 0;
+          continue;
+        }
         if (this.follows(last[i], lastAt[i], v, t)) d = v - last[i];
         else if (this.follows(held[i], this.lastT, v, t) && v > held[i]) d = v - held[i];
         else {

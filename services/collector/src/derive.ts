@@ -2,6 +2,7 @@ import type { Connection, Stream } from '@mmon/shared';
 import { CounterWindow } from './counterWindow';
 import { OK_HEALTH } from './health';
 import { hasNativeFigures } from './protocols/connection';
+import { reading, unknownCounters } from './protocols/raw';
 import { RateSeries } from './rates';
 import { SrtWindows } from './srtWindow';
 
@@ -50,7 +51,8 @@ interface StreamState {
   /** The source the byte baseline belongs to (a new publisher restarts MediaMTX's counters). */
   sourceType: string | null;
   sourceId: string | null;
-  bytes: RateSeries;
+  bytesIn: RateSeries;
+  bytesOut: RateSeries;
   framesInError: CounterWindow;
 }
 
@@ -60,7 +62,8 @@ interface ConnState {
   /** The connection object derived last: one kept from an earlier read is not derived again. */
   derived: Connection | null;
   /** Only when a native rate is missing. */
-  bytes: RateSeries | null;
+  bytesIn: RateSeries | null;
+  bytesOut: RateSeries | null;
   srt: SrtWindows | null;
   /** RTSP: [rtpLost, rtpErrors, rtcpErrors]; WebRTC: [rtpLost]. */
   rtp: CounterWindow | null;
@@ -167,7 +170,8 @@ function deriveStream(ctx: Ctx, stream: Stream): void {
       goneSinceMs: null,
       sourceType: null,
       sourceId: null,
-      bytes: new RateSeries(ctx.maxBytesPerMs),
+      bytesIn: new RateSeries(ctx.maxBytesPerMs),
+      bytesOut: new RateSeries(ctx.maxBytesPerMs),
       framesInError: new CounterWindow(1, SHORT_WINDOW_MS, ctx.maxPacketsPerMs),
     };
     ctx.node.streams.set(stream.name, st);
@@ -180,21 +184,28 @@ function deriveStream(ctx: Ctx, stream: Stream): void {
   const sourceId = stream.source?.id ?? null;
   let recvRateMbps: number | null = null;
   let sendRateMbps: number | null = null;
+  // Counters MediaMTX did not give this poll are no reading (NaN): not 0, which would look like a reset.
+  const unknown = unknownCounters(stream);
   if (stream.online) {
-    if (!st.online || sourceType !== st.sourceType || sourceId !== st.sourceId) st.bytes.clear();
-    st.bytes.push(now, stream.bytesReceived, stream.bytesSent, opts.smoothingMs);
-    recvRateMbps = stream.recvRateMbps ?? st.bytes.rate(0);
-    sendRateMbps = st.bytes.rate(1);
+    if (!st.online || sourceType !== st.sourceType || sourceId !== st.sourceId) {
+      st.bytesIn.clear();
+      st.bytesOut.clear();
+    }
+    st.bytesIn.push(now, reading(stream.bytesReceived, 'bytesReceived', unknown), opts.smoothingMs);
+    st.bytesOut.push(now, reading(stream.bytesSent, 'bytesSent', unknown), opts.smoothingMs);
+    recvRateMbps = stream.recvRateMbps ?? st.bytesIn.rate();
+    sendRateMbps = st.bytesOut.rate();
     st.wasOnline = true;
     st.offlineSince = null;
   } else {
-    st.bytes.clear();
+    st.bytesIn.clear();
+    st.bytesOut.clear();
     if (st.wasOnline) st.offlineSince ??= new Date(now).toISOString();
   }
   st.online = stream.online;
   st.sourceType = sourceType;
   st.sourceId = sourceId;
-  scratch[0] = stream.inboundFramesInError;
+  scratch[0] = reading(stream.inboundFramesInError, 'inboundFramesInError', unknown);
   st.framesInError.push(now, scratch);
 
   stream.offlineSince = st.offlineSince;
@@ -213,42 +224,50 @@ function deriveConn(ctx: Ctx, conn: Connection): void {
   const { now, opts } = ctx;
   let cs = ctx.node.conns.get(conn.id);
   if (cs === undefined || cs.type !== conn.type) {
-    cs = { seen: 0, type: conn.type, derived: null, bytes: null, srt: null, rtp: null };
+    cs = { seen: 0, type: conn.type, derived: null, bytesIn: null, bytesOut: null, srt: null, rtp: null };
     ctx.node.conns.set(conn.id, cs);
   }
   cs.seen = ctx.cycle;
   if (cs.derived === conn) return;
   cs.derived = conn;
 
+  const unknown = unknownCounters(conn);
   let rateInMbps = conn.srt?.mbpsReceiveRate ?? null;
   let rateOutMbps = conn.srt?.mbpsSendRate ?? null;
-  if (rateInMbps === null || rateOutMbps === null) {
-    cs.bytes ??= new RateSeries(ctx.maxBytesPerMs);
-    cs.bytes.push(now, conn.bytesIn, conn.bytesOut, opts.smoothingMs);
-    rateInMbps ??= cs.bytes.rate(0);
-    rateOutMbps ??= cs.bytes.rate(1);
+  if (rateInMbps === null) {
+    cs.bytesIn ??= new RateSeries(ctx.maxBytesPerMs);
+    cs.bytesIn.push(now, reading(conn.bytesIn, 'bytesIn', unknown), opts.smoothingMs);
+    rateInMbps = cs.bytesIn.rate();
+  }
+  if (rateOutMbps === null) {
+    cs.bytesOut ??= new RateSeries(ctx.maxBytesPerMs);
+    cs.bytesOut.push(now, reading(conn.bytesOut, 'bytesOut', unknown), opts.smoothingMs);
+    rateOutMbps = cs.bytesOut.rate();
   }
   conn.rateInMbps = rateInMbps;
   conn.rateOutMbps = rateOutMbps;
 
   if (conn.srt !== undefined) {
     const srt = (cs.srt ??= new SrtWindows(ctx.maxPacketsPerMs));
-    srt.push(now, conn.srt, conn.direction);
+    srt.push(now, conn.srt, conn.direction, unknown);
     conn.srt.window10s = srt.window(now, 10);
     conn.srt.window60s = srt.window(now, 60);
   }
   if (conn.rtsp !== undefined) {
     // A publisher's loss is what MediaMTX misses; a reader's is what its client reports lost.
-    scratch[0] = conn.direction === 'publish' ? conn.rtsp.rtpPacketsLost : conn.rtsp.rtpPacketsReportedLost;
-    scratch[1] = conn.rtsp.rtpPacketsInError;
-    scratch[2] = conn.rtsp.rtcpPacketsInError;
+    scratch[0] =
+      conn.direction === 'publish'
+        ? reading(conn.rtsp.rtpPacketsLost, 'rtpPacketsLost', unknown)
+        : reading(conn.rtsp.rtpPacketsReportedLost, 'rtpPacketsReportedLost', unknown);
+    scratch[1] = reading(conn.rtsp.rtpPacketsInError, 'rtpPacketsInError', unknown);
+    scratch[2] = reading(conn.rtsp.rtcpPacketsInError, 'rtcpPacketsInError', unknown);
     const rtp = (cs.rtp ??= new CounterWindow(3, SHORT_WINDOW_MS, ctx.maxPacketsPerMs));
     rtp.push(now, scratch);
     const sums = rtp.sum(now, SHORT_WINDOW_MS, scratch); // indexed, not destructured: no iterator per call
     conn.rtsp.window10s = { rtpLost: sums[0], rtpErrors: sums[1], rtcpErrors: sums[2] };
   }
   if (conn.webrtc !== undefined) {
-    scratch[0] = conn.webrtc.rtpPacketsLost;
+    scratch[0] = reading(conn.webrtc.rtpPacketsLost, 'rtpPacketsLost', unknown);
     const rtp = (cs.rtp ??= new CounterWindow(1, SHORT_WINDOW_MS, ctx.maxPacketsPerMs));
     rtp.push(now, scratch);
     conn.webrtc.window10s = { rtpLost: rtp.sum(now, SHORT_WINDOW_MS, scratch)[0] };
@@ -260,7 +279,8 @@ function goneStream(node: string, st: StreamState, now: number): Stream {
   st.online = false;
   st.sourceType = null;
   st.sourceId = null;
-  st.bytes.clear();
+  st.bytesIn.clear();
+  st.bytesOut.clear();
   st.offlineSince ??= new Date(now).toISOString();
   return {
     node,

@@ -25,8 +25,9 @@ export interface NormalizeOptions {
    */
   cached?: (type: string, id: string) => Connection | undefined;
   /**
-   * Incremented with this poll's items that were skipped (no identity: a path without a name or
-   * with a name seen before, a list item without an id) or repaired (a field of the
+   * Incremented with this poll's items that were skipped (no identity: a path without a name, with
+   * a name seen before or one no client could ask for (over MAX_NAME_LENGTH, NUL), a list item
+   * without an id) or repaired (a field of the
    * wrong type or out of range, read as absent). A reference without a type is skipped too.
    */
   audit?: ItemAudit;
@@ -67,7 +68,7 @@ export function normalize(raw: RawSnapshot, opts: NormalizeOptions): Stream[] {
   const names = new Set<string>();
   for (const path of Array.isArray(raw.paths) ? (raw.paths as unknown[]) : []) {
     const name = isObject(path) ? asText(path.name) : null;
-    if (name === null || names.has(name)) {
+    if (name === null || !isAddressable(name) || names.has(name)) {
       audit.skipped++;
       continue;
     }
@@ -76,6 +77,14 @@ export function normalize(raw: RawSnapshot, opts: NormalizeOptions): Stream[] {
     streams.push(toStream(path as object, name, opts.node, join, muxers.get(name), audit));
   }
   return streams.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** The longest stream name the api accepts (GET /api/streams/detail); longer ones could never be viewed. */
+export const MAX_NAME_LENGTH = 1024;
+
+/** A name a client can ask the api about: 1 to MAX_NAME_LENGTH characters, no NUL. */
+function isAddressable(name: string): boolean {
+  return name.length <= MAX_NAME_LENGTH && !name.includes('\0');
 }
 
 /** A path's reference to a connection, joined with that connection's figures; null when it has no identity. */
@@ -102,19 +111,20 @@ function toStream(path: object, name: string, node: string, join: Join, muxer: R
     sourceType: source?.type ?? null,
     tracks: tracksOf(f),
     video: videoOf(f),
-    bytesReceived: f.counter('inboundBytes') ?? f.counter('bytesReceived') ?? 0,
-    bytesSent: f.counter('outboundBytes') ?? f.counter('bytesSent') ?? 0,
+    bytesReceived: f.counterOf('bytesReceived', 'inboundBytes', 'bytesReceived'),
+    bytesSent: f.counterOf('bytesSent', 'outboundBytes', 'bytesSent'),
     readers: readerList.length,
     rtt: srt?.rttMs ?? null,
     recvRateMbps: srt?.mbpsReceiveRate ?? null,
     sendRateMbps: null,
     linkCapacityMbps: srt?.linkCapacityMbps ?? null,
     srt10s: null,
-    inboundFramesInError: f.counter('inboundFramesInError') ?? 0,
+    inboundFramesInError: f.counterOf('inboundFramesInError', 'inboundFramesInError'),
     source,
     readerList,
     health: OK_HEALTH,
   };
+  f.markUnknown(stream);
   if (f.repaired) audit.repaired++;
   return stream;
 }

@@ -9,8 +9,7 @@ export function mbps(bytes: number, ms: number): number {
 }
 
 /**
- * Samples of two cumulative byte counters (in and out) that share a clock, for smoothed,
- * reset-safe rates.
+ * Samples of one cumulative byte counter, for a smoothed, reset-safe rate.
  *
  * Smoothing: the rate is the counter's growth from the oldest sample that is at most
  * `smoothingMs` old to the newest, divided by the time between them (a moving average over a
@@ -18,61 +17,61 @@ export function mbps(bytes: number, ms: number): number {
  * `smoothingMs`, the previous sample is the base.
  *
  * Reset-safety: the first sample only sets a baseline (rate null). A sample that does not follow
- * the last one (a counter went down because MediaMTX restarted or the path was re-created, a
- * counter grew by more than `maxBytesPerMs` allows, which no link carries, or the clock did not
- * advance) is held back and the rate is null: if a later sample follows the last good one, the
- * held-back one was a glitch and the series goes on; if it follows the held-back one and grew
- * from it, that one was a new baseline. So a rate is never negative, never a spike, and never
- * above the plausible bound, and a counter that was wrong for a few polls costs those polls' rate.
+ * the last one (the counter went down because MediaMTX restarted or the path was re-created, it
+ * grew by more than `maxBytesPerMs` allows, which no link carries, or the clock did not advance)
+ * is held back and the rate is null: if a later sample follows the last good one, the held-back
+ * one was a glitch and the series goes on; if the next one grew from the held-back one, that one
+ * was a new baseline (a field missing twice, 0 and 0, is not). NaN is no reading (MediaMTX did
+ * not give the counter): nothing is recorded. So a rate is never negative, never a spike, and
+ * never above the plausible bound, and a counter that was wrong for a few polls costs at most
+ * those polls' rate.
  *
- * Samples are kept in one flat array [t, in, out, t, in, out, …] and pruned to the smoothing
- * span on every push, so a series holds about smoothingMs / interval + 1 samples.
+ * Samples are kept in one flat array [t, value, t, value, …] and pruned to the smoothing span on
+ * every push, so a series holds about smoothingMs / interval + 1 samples.
  */
 export class RateSeries {
   private readonly s: number[] = [];
-  /** The held-back sample [t, in, out]; t is NaN when there is none. */
-  private readonly held = [NaN, 0, 0];
+  /** The held-back sample; heldT is NaN when there is none. */
+  private heldT = NaN;
+  private heldV = 0;
 
   constructor(private readonly maxBytesPerMs = Infinity) {}
 
-  push(t: number, bytesIn: number, bytesOut: number, smoothingMs: number): void {
+  push(t: number, value: number, smoothingMs: number): void {
+    if (Number.isNaN(value)) return;
     const s = this.s;
     const n = s.length;
-    const held = this.held;
-    if (n > 0 && !this.follows(s[n - 3], s[n - 2], s[n - 1], t, bytesIn, bytesOut)) {
-      // Only growth confirms a new baseline: a field missing twice (0, 0) is no restart.
-      if (!this.follows(held[0], held[1], held[2], t, bytesIn, bytesOut) || (bytesIn === held[1] && bytesOut === held[2])) {
-        held[0] = t;
-        held[1] = bytesIn;
-        held[2] = bytesOut;
+    if (n > 0 && !this.follows(s[n - 2], s[n - 1], t, value)) {
+      if (!this.follows(this.heldT, this.heldV, t, value) || value === this.heldV) {
+        this.heldT = t;
+        this.heldV = value;
         return;
       }
       s.length = 0;
-      s.push(held[0], held[1], held[2]);
+      s.push(this.heldT, this.heldV);
     }
-    held[0] = NaN;
-    s.push(t, bytesIn, bytesOut);
+    this.heldT = NaN;
+    s.push(t, value);
     let drop = 0;
-    while (s.length - drop > 6 && s[drop] < t - smoothingMs) drop += 3;
+    while (s.length - drop > 4 && s[drop] < t - smoothingMs) drop += 2;
     if (drop > 0) removeFirst(s, drop);
   }
 
-  /** Mbit/s in (0) or out (1) over the kept samples; null with fewer than two, or while a sample is held back. */
-  rate(counter: 0 | 1): number | null {
+  /** Mbit/s over the kept samples; null with fewer than two, or while a sample is held back. */
+  rate(): number | null {
     const s = this.s;
-    const last = s.length - 3;
-    if (last < 3 || !Number.isNaN(this.held[0])) return null;
-    return mbps(s[last + 1 + counter] - s[1 + counter], s[last] - s[0]);
+    const last = s.length - 2;
+    if (last < 2 || !Number.isNaN(this.heldT)) return null;
+    return mbps(s[last + 1] - s[1], s[last] - s[0]);
   }
 
   clear(): void {
     this.s.length = 0;
-    this.held[0] = NaN;
+    this.heldT = NaN;
   }
 
-  /** True when (t, in, out) can follow (t0, in0, out0): later, and each counter grew by 0 up to the plausible bound. */
-  private follows(t0: number, in0: number, out0: number, t: number, bytesIn: number, bytesOut: number): boolean {
-    const most = this.maxBytesPerMs * (t - t0);
-    return t > t0 && bytesIn >= in0 && bytesOut >= out0 && bytesIn - in0 <= most && bytesOut - out0 <= most;
+  /** True when (t, v) can follow (t0, v0): later, and grown by 0 up to the plausible bound. */
+  private follows(t0: number, v0: number, t: number, v: number): boolean {
+    return t > t0 && v >= v0 && v - v0 <= this.maxBytesPerMs * (t - t0);
   }
 }

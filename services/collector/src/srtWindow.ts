@@ -1,5 +1,6 @@
 import type { Direction, SrtDetail, SrtWindow } from '@mmon/shared';
 import { CounterWindow, removeFirst } from './counterWindow';
+import { reading } from './protocols/raw';
 
 const KEEP_MS = 60_000;
 /** At most one RTT sample per this many ms is kept (polls faster than 1 s don't grow the memory). */
@@ -13,15 +14,22 @@ const sorted = new Array<number>(KEEP_MS / RTT_BUCKET_MS + 1).fill(0);
 /**
  * The counters a window counts, in SrtWindow's order (loss, retrans, drop, belated, undecrypt),
  * written to `out`: the receive side for a publisher, the send-side counterparts for a reader
- * (which has no belated or undecryptable packets).
+ * (which has no belated or undecryptable packets); NaN (no reading) for the unknown ones.
  */
-function srtCounters(srt: SrtDetail, direction: Direction, out: number[]): number[] {
-  const publisher = direction === 'publish';
-  out[0] = publisher ? srt.packetsReceivedLoss : srt.packetsSendLoss;
-  out[1] = publisher ? srt.packetsReceivedRetrans : srt.packetsRetrans;
-  out[2] = publisher ? srt.packetsReceivedDrop : srt.packetsSendDrop;
-  out[3] = publisher ? srt.packetsReceivedBelated : 0;
-  out[4] = publisher ? srt.packetsReceivedUndecrypt : 0;
+function srtCounters(srt: SrtDetail, direction: Direction, out: number[], unknown: readonly string[] | undefined): number[] {
+  if (direction === 'publish') {
+    out[0] = reading(srt.packetsReceivedLoss, 'packetsReceivedLoss', unknown);
+    out[1] = reading(srt.packetsReceivedRetrans, 'packetsReceivedRetrans', unknown);
+    out[2] = reading(srt.packetsReceivedDrop, 'packetsReceivedDrop', unknown);
+    out[3] = reading(srt.packetsReceivedBelated, 'packetsReceivedBelated', unknown);
+    out[4] = reading(srt.packetsReceivedUndecrypt, 'packetsReceivedUndecrypt', unknown);
+  } else {
+    out[0] = reading(srt.packetsSendLoss, 'packetsSendLoss', unknown);
+    out[1] = reading(srt.packetsRetrans, 'packetsRetrans', unknown);
+    out[2] = reading(srt.packetsSendDrop, 'packetsSendDrop', unknown);
+    out[3] = 0;
+    out[4] = 0;
+  }
   return out;
 }
 
@@ -48,8 +56,9 @@ export class SrtWindows {
     this.counters = new CounterWindow(5, KEEP_MS, maxPacketsPerMs);
   }
 
-  push(t: number, srt: SrtDetail, direction: Direction): void {
-    this.counters.push(t, srtCounters(srt, direction, counterValues));
+  /** `unknown`: the counters MediaMTX did not give this poll (see unknownCounters). */
+  push(t: number, srt: SrtDetail, direction: Direction, unknown?: readonly string[]): void {
+    this.counters.push(t, srtCounters(srt, direction, counterValues, unknown));
     const r = this.rtt;
     let drop = 0;
     while (drop < r.length && r[drop] <= t - KEEP_MS) {

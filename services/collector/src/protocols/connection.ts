@@ -56,8 +56,8 @@ export function toConnection(
     remoteAddr: f.text('remoteAddr'),
     userAgent: f.text('userAgent'),
     created: f.text('created'),
-    bytesIn: f.counter('inboundBytes') ?? f.counter('bytesReceived') ?? 0,
-    bytesOut: f.counter('outboundBytes') ?? f.counter('bytesSent') ?? 0,
+    bytesIn: f.counterOf('bytesIn', 'inboundBytes', 'bytesReceived'),
+    bytesOut: f.counterOf('bytesOut', 'outboundBytes', 'bytesSent'),
     rateInMbps: null,
     rateOutMbps: null,
     health: OK_HEALTH,
@@ -97,6 +97,7 @@ export function toConnection(
     case null:
       break;
   }
+  f.markUnknown(conn);
   if (audit !== undefined && (f.repaired || muxer?.repaired === true)) audit.repaired++;
   return conn;
 }

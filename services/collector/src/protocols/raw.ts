@@ -35,6 +35,23 @@ export function asFlag(value: unknown): boolean | null {
   return typeof value === 'boolean' ? value : null;
 }
 
+/** Per normalized stream or connection: the counters MediaMTX did not give validly this poll. */
+const unknownByObject = new WeakMap<object, readonly string[]>();
+
+/**
+ * The counters (model field names, e.g. bytesIn, packetsReceivedLoss) of a normalized stream or
+ * connection that were missing or wrong this poll, so served as 0: derive takes no reading of
+ * them (0 is no reading, and a counter "going" from 0 back to its value is no growth).
+ */
+export function unknownCounters(obj: object): readonly string[] | undefined {
+  return unknownByObject.get(obj);
+}
+
+/** A counter's value as derive reads it: NaN (no reading) when it is among the unknown ones. */
+export function reading(value: number, field: string, unknown: readonly string[] | undefined): number {
+  return unknown !== undefined && unknown.includes(field) ? NaN : value;
+}
+
 /**
  * The fields of one raw item, read typed. `repaired` turns true when a field was present with a
  * wrong type or an impossible value (and so read as absent): the collector counts such items.
@@ -43,6 +60,8 @@ export function asFlag(value: unknown): boolean | null {
  */
 export class Fields {
   repaired = false;
+  /** Model names of the counters read with counterOf that had no valid value. */
+  private unknown: string[] | null = null;
   private readonly raw: Readonly<Record<string, unknown>> | undefined;
 
   constructor(raw: object | undefined) {
@@ -76,6 +95,24 @@ export class Fields {
   counter(key: string): number | undefined {
     const value = this.raw?.[key];
     return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= MAX_COUNTER ? (value as number) : this.wrong(value, undefined);
+  }
+
+  /**
+   * The counter `field` from the first of `keys` (its current name, then deprecated ones) that
+   * holds a valid value; else 0, and `field` is noted as unknown (see markUnknown).
+   */
+  counterOf(field: string, ...keys: string[]): number {
+    for (const key of keys) {
+      const value = this.counter(key);
+      if (value !== undefined) return value;
+    }
+    if (this.raw !== undefined) (this.unknown ??= []).push(field);
+    return 0;
+  }
+
+  /** Records the counters that counterOf found unknown for `target`, the object made of this item (see unknownCounters). */
+  markUnknown(target: object): void {
+    if (this.unknown !== null) unknownByObject.set(target, this.unknown);
   }
 
   /** A rate or capacity in Mbit/s from 0 to MAX_MBPS, or null. */

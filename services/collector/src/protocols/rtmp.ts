@@ -3,5 +3,5 @@ import type { Fields } from './raw';
 
 /** An RTMP(S) connection's figures (MediaMTX's RTMPConn). */
 export function rtmpDetail(f: Fields): RtmpDetail {
-  return { framesDiscarded: f.counter('outboundFramesDiscarded') ?? 0 };
+  return { framesDiscarded: f.counterOf('framesDiscarded', 'outboundFramesDiscarded') };
 }

@@ -6,12 +6,12 @@ export function rtspDetail(f: Fields): RtspDetail {
   return {
     transport: f.text('transport'),
     profile: f.text('profile'),
-    rtpPacketsLost: f.counter('inboundRTPPacketsLost') ?? f.counter('rtpPacketsLost') ?? 0,
-    rtpPacketsInError: f.counter('inboundRTPPacketsInError') ?? f.counter('rtpPacketsInError') ?? 0,
-    rtcpPacketsInError: f.counter('inboundRTCPPacketsInError') ?? f.counter('rtcpPacketsInError') ?? 0,
+    rtpPacketsLost: f.counterOf('rtpPacketsLost', 'inboundRTPPacketsLost', 'rtpPacketsLost'),
+    rtpPacketsInError: f.counterOf('rtpPacketsInError', 'inboundRTPPacketsInError', 'rtpPacketsInError'),
+    rtcpPacketsInError: f.counterOf('rtcpPacketsInError', 'inboundRTCPPacketsInError', 'rtcpPacketsInError'),
     jitter: f.ms('inboundRTPPacketsJitter') ?? f.ms('rtpPacketsJitter'),
-    rtpPacketsReportedLost: f.counter('outboundRTPPacketsReportedLost') ?? 0,
-    rtpPacketsDiscarded: f.counter('outboundRTPPacketsDiscarded') ?? 0,
+    rtpPacketsReportedLost: f.counterOf('rtpPacketsReportedLost', 'outboundRTPPacketsReportedLost'),
+    rtpPacketsDiscarded: f.counterOf('rtpPacketsDiscarded', 'outboundRTPPacketsDiscarded'),
     window10s: null,
   };
 }

@@ -8,8 +8,8 @@ export function webrtcDetail(f: Fields): WebrtcDetail {
     localCandidate: f.text('localCandidate'),
     remoteCandidate: f.text('remoteCandidate'),
     jitter: f.ms('inboundRTPPacketsJitter') ?? f.ms('rtpPacketsJitter'),
-    rtpPacketsLost: f.counter('inboundRTPPacketsLost') ?? f.counter('rtpPacketsLost') ?? 0,
-    framesDiscarded: f.counter('outboundFramesDiscarded') ?? 0,
+    rtpPacketsLost: f.counterOf('rtpPacketsLost', 'inboundRTPPacketsLost', 'rtpPacketsLost'),
+    framesDiscarded: f.counterOf('framesDiscarded', 'outboundFramesDiscarded'),
     window10s: null,
   };
 }
