@@ -218,8 +218,11 @@ describe('MediaMtxClient paging believes pageCount only as far as the items just
   });
 
   test('more items than MEDIAMTX_MAX_ITEMS is a fault naming the list and the numbers', async () => {
-    server.answer = () => ({ itemCount: 2147483648, pageCount: 1, items: [{ name: 'a' }] });
-    await expect(listClient(100).listAll(PATHS_LIST)).rejects.toThrow('/v3/paths/list: itemCount is 2147483648, more than MEDIAMTX_MAX_ITEMS (40)');
+    server.answer = () => ({ itemCount: 2147483648, pageCount: 2147483648, items: [{ name: 'a' }] });
+    await expect(listClient(100).listAll(PATHS_LIST)).rejects.toThrow('/v3/paths/list: itemCount is 2147483648 (pageCount 2147483648), more than MEDIAMTX_MAX_ITEMS (40)');
+    // An absurd itemCount that the pageCount contradicts costs nothing: the pages are read.
+    server.answer = (page) => ({ itemCount: 2147483648, pageCount: 2, items: page < 2 ? [{ name: `p${page}` }] : [] });
+    expect(await listClient(1).listAll(PATHS_LIST)).toEqual([{ name: 'p0' }, { name: 'p1' }]);
     // A server that ignores the page number and claims no itemCount: stopped at the limit.
     server.answer = () => ({ pageCount: 2147483648, items: Array.from({ length: 10 }, (_, i) => ({ name: `p${i}` })) });
     await expect(listClient(10).listAll(PATHS_LIST)).rejects.toThrow(/^\/v3\/paths\/list: 50 items in the first 5 of 2147483648 pages .*MEDIAMTX_MAX_ITEMS \(40\)$/);

@@ -188,7 +188,8 @@ export class MediaMtxClient {
    * Every item of a paged list: page 0 first, then the remaining pages a few at a time. pageCount
    * is believed only as far as the items justify: reading stops at an empty page and after
    * ceil(itemCount / items on page 0) pages (a list that claims 2^31 pages for 4 items is one
-   * page), and a list of more than maxItems items is a fault naming the list and the numbers.
+   * page), and a list of more than maxItems items (read, or claimed by both counts) is a fault
+   * naming the list and the numbers.
    * A page without an items array (null, missing) is an empty page.
    */
   async listAll<T>(endpoint: string, signal?: AbortSignal): Promise<T[]> {
@@ -198,8 +199,12 @@ export class MediaMtxClient {
     const perPage = first.items.length;
     if (perPage === 0) return [];
     const itemCount = wholeNumber(first.itemCount);
-    if (itemCount !== null && itemCount > maxItems) throw tooMany(`itemCount is ${itemCount}`);
     const pageCount = wholeNumber(first.pageCount);
+    // A claim of too many items that the page count backs is believed at once (a server that
+    // large needs a higher limit); one the page count contradicts is left to the pages.
+    if (itemCount !== null && itemCount > maxItems && (pageCount === null || pageCount * perPage > maxItems)) {
+      throw tooMany(`itemCount is ${itemCount} (pageCount ${String(first.pageCount)})`);
+    }
     const byItems = itemCount === null ? null : Math.ceil(itemCount / perPage);
     const pages = pageCount === null ? (byItems ?? 1) : byItems === null ? pageCount : Math.min(pageCount, byItems);
     const read: T[][] = [first.items];
