@@ -68,9 +68,10 @@ export class Alerter {
     this.loop = new IntervalLoop(opts.intervalMs, () => this.cycle(), deps.heartbeat ?? null);
   }
 
-  async start(): Promise<void> {
+  /** Starts the timer and subscribes; with Redis away, the subscription is made when it is back (the subscriber's queue). */
+  start(): void {
     this.deps.subscriber.on('message', (_channel: string, message: string) => this.onMessage(message));
-    await this.deps.subscriber.subscribe(keys.updates);
+    this.deps.subscriber.subscribe(keys.updates).catch((err: unknown) => this.deps.faults.fail('subscribe', err));
     this.loop.start();
   }
 

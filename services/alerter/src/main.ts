@@ -2,14 +2,14 @@ import { FaultLog, Heartbeat, connectRedis, connectSubscriber, createLogger, run
 import { Alerter } from './alerter';
 import { readConfig } from './config';
 
-runMain(async () => {
+runMain(() => {
   const config = readConfig(process.env);
   const logger = createLogger('alerter', config.logLevel);
   const faults = new FaultLog(logger);
   const redis = connectRedis(config.redis, faults);
   const subscriber = connectSubscriber(config.redis, faults);
   const alerter = new Alerter(config, { redis, subscriber, faults, logger, heartbeat: Heartbeat.fromEnv(process.env) });
-  await alerter.start();
+  alerter.start();
   const { ruleSet } = config;
   // Names and types only: notifier URLs carry secrets.
   logger.info('alerter started', {

@@ -67,7 +67,9 @@ describe('the alerter against a real redis-server, summaries from StreamStore.pu
       { redis: conn, subscriber, faults, logger },
     );
     await new Promise((resolve) => conn.once('ready', resolve));
-    await alerter.start();
+    alerter.start();
+    // Subscribed: the test's listener and the alerter.
+    await eventually(async () => expect(await redis.pubsub('NUMSUB', keys.updates)).toEqual([keys.updates, 2]));
     running = { alerter, connections: [conn] };
   }
 

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Redis from 'ioredis';
@@ -80,8 +80,8 @@ notifiers:
     url: \${OPS_WEBHOOK_URL}
 `;
 
-  function start(file: string): Proc {
-    const p = alerter({ REDIS_URL: server.url, ALERT_RULES_FILE: file, ALERT_INTERVAL_MS: '100', OPS_WEBHOOK_URL: `${receiver.url}/ops?key=secret-key` });
+  function start(file: string, env: Record<string, string> = {}): Proc {
+    const p = alerter({ REDIS_URL: server.url, ALERT_RULES_FILE: file, ALERT_INTERVAL_MS: '100', OPS_WEBHOOK_URL: `${receiver.url}/ops?key=secret-key`, ...env });
     children.push(p.child);
     return p;
   }
@@ -119,8 +119,11 @@ notifiers:
     await exited(first.child);
 
     // While no alerter runs the stream stays down; the new process must not fire again.
-    const second = start(file);
+    const heartbeat = path.join(dir, 'heartbeat');
+    const second = start(file, { HEARTBEAT_FILE: heartbeat });
     await eventually(() => expect(logLines(second).map((l) => l.message)).toContain('alerter started'));
+    // The timer loop writes the heartbeat after every cycle (the container healthcheck reads it).
+    await eventually(() => expect(Date.parse(readFileSync(heartbeat, 'utf8').trim())).toBeGreaterThan(0));
     await eventually(async () => expect(await redis.get('mediamtx:alerts:rules')).not.toBeNull());
     await publish(store, 'eu', [offline('eu', 'live/a')]);
     await publish(store, 'eu', [summary('eu', 'live/a')]);
