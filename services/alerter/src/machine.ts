@@ -1,4 +1,4 @@
-import type { AlertEvent, AlertNotification, AlertRecord, AlertTransition, NotificationJob } from '@mmon/shared';
+import type { AlertEvent, AlertNotification, AlertRecord, AlertSubject, AlertTransition, NotificationJob } from '@mmon/shared';
 import { label, observe, subjectText, type Inputs, type Observation } from './conditions';
 import type { Rule } from './rules';
 
@@ -27,14 +27,20 @@ export function evaluate(rules: Rule[], stored: Map<string, string>, inputs: Inp
   for (const [id, json] of stored) records.set(id, JSON.parse(json) as AlertRecord);
   const out: AlertTransition[] = [];
   const seen = new Set<string>();
+  const now = new Date(nowMs).toISOString();
   for (const rule of rules) {
+    const mine = new Map<string, AlertRecord>();
+    const tracked = new Set<string>();
+    for (const [id, r] of records) {
+      if (r.rule !== rule.name) continue;
+      mine.set(id, r);
+      tracked.add(subjectKey(r.subject));
+    }
     const observed = new Map<string, Observation>();
-    for (const o of observe(rule, inputs, nowMs)) observed.set(o.id, o);
-    const ids = new Set(observed.keys());
-    for (const [id, r] of records) if (r.rule === rule.name) ids.add(id);
-    for (const id of ids) {
+    for (const o of observe(rule, inputs, nowMs, (subject) => tracked.has(subjectKey(subject)))) observed.set(o.id, o);
+    for (const id of new Set([...observed.keys(), ...mine.keys()])) {
       seen.add(id);
-      const t = step(rule, records.get(id) ?? null, observed.get(id) ?? null, nowMs, opts);
+      const t = step(rule, mine.get(id) ?? null, observed.get(id) ?? null, nowMs, now, opts);
       if (t) out.push({ ...t, id, expect: stored.get(id) ?? null });
     }
   }
@@ -44,10 +50,13 @@ export function evaluate(rules: Rule[], stored: Map<string, string>, inputs: Inp
   return out;
 }
 
+function subjectKey(s: AlertSubject): string {
+  return `${s.node ?? ''}\u0000${s.name ?? ''}`;
+}
+
 type Step = Omit<AlertTransition, 'id' | 'expect'>;
 
-function step(rule: Rule, rec: AlertRecord | null, obs: Observation | null, nowMs: number, opts: MachineOptions): Step | null {
-  const now = new Date(nowMs).toISOString();
+function step(rule: Rule, rec: AlertRecord | null, obs: Observation | null, nowMs: number, now: string, opts: MachineOptions): Step | null {
   if (rec === null) {
     if (obs === null || !obs.active) return null;
     const pending: AlertRecord = {
@@ -118,9 +127,16 @@ function removed(): Step {
   return { next: null, event: null, jobs: [], stateChanged: true };
 }
 
+/** A record rewritten only when a field that the evaluation moves has changed. */
 function updated(before: AlertRecord, after: AlertRecord): Step | null {
-  if (JSON.stringify(before) === JSON.stringify(after)) return null;
-  return { next: after, event: null, jobs: [], stateChanged: false };
+  const same =
+    before.value === after.value &&
+    before.summary === after.summary &&
+    before.clearSince === after.clearSince &&
+    before.seenAt === after.seenAt &&
+    before.severity === after.severity &&
+    before.threshold === after.threshold;
+  return same ? null : { next: after, event: null, jobs: [], stateChanged: false };
 }
 
 function event(rec: AlertRecord, status: AlertEvent['status'], at: string, repeat: boolean, endsAt: string | null): AlertEvent {
