@@ -61,7 +61,19 @@ fi
 for svc in collector sysmon snapshotter api; do
   start "$svc" node "services/$svc/dist/main.js"
 done
+# Who may look (the api applies it; see README "Access control"): without users it listens on
+# 127.0.0.1 only unless API_HOST says otherwise.
+if [ -n "${AUTH_PROXY_HEADER:-}" ]; then
+  access="single sign-on: the user named in $AUTH_PROXY_HEADER, from ${AUTH_TRUSTED_PROXIES:-?} only; listening on ${API_HOST:-0.0.0.0}"
+elif [ -n "${MONITOR_USERS_FILE:-}" ]; then
+  access="login required (users in $MONITOR_USERS_FILE); listening on ${API_HOST:-0.0.0.0}"
+elif [ -n "${API_HOST:-}" ]; then
+  access="NO LOGIN, listening on $API_HOST as API_HOST says: whoever reaches it sees every stream and viewer address"
+else
+  access="no login, so listening on 127.0.0.1 only (this machine); to open it, create users first (MONITOR_USERS_FILE, see README)"
+fi
 echo
 echo "MediaMTX Monitor: dashboard on http://localhost:${API_PORT:-8080}  (Ctrl-C stops everything; logs in $RUN_DIR/)"
+echo "access: $access"
 wait -n "${pids[@]}" || true
 [ -n "$stopping" ] || echo "a process ended; shutting the stack down"

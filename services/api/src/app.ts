@@ -1,5 +1,6 @@
 import path from 'node:path';
 import express from 'express';
+import type { Auth } from './auth/auth';
 import type { ApiDeps } from './deps';
 import { errorHandler, notFound } from './errors';
 import type { LatestCache } from './latest';
@@ -13,11 +14,13 @@ import { systemRoutes } from './routes/system';
 /** The dashboard's files, as laid out in the repository (services/web/public). */
 export const DEFAULT_STATIC_DIR = path.resolve(__dirname, '../../web/public');
 
-export function createApp(deps: ApiDeps, cache: LatestCache, staticDir: string): express.Express {
+/** The routes; `auth` gates every request before them (server.ts) and adds /api/login, /api/logout and /api/me. */
+export function createApp(deps: ApiDeps, cache: LatestCache, staticDir: string, auth: Auth): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
+  app.use(auth.routes());
   app.use(streamRoutes(deps, cache));
   app.use(healthRoutes(deps));
   app.use(metricsRoutes(deps, cache));

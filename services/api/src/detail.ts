@@ -1,4 +1,5 @@
 import type { StreamSummary } from '@mmon/shared';
+import { maskDetailPart } from './privacy';
 
 /**
  * The detail fields of a stream whose detail the collector has not stored (yet): a stream that
@@ -8,10 +9,12 @@ const NO_DETAIL = '"inboundFramesInError":null,"inboundFramesInError10s":null,"s
 
 /**
  * A stream's detail as JSON text: its summary with the stored detail part (a JSON object's text,
- * StreamDetailPart) spliced in, so the part, which holds every connection, is never parsed.
+ * StreamDetailPart) spliced in, so the part, which holds every connection, is never parsed, unless
+ * its addresses are to be `masked` (privacy.ts).
  */
-export function detailJson(summary: StreamSummary, part: string | null): string {
+export function detailJson(summary: StreamSummary, part: string | null, masked: boolean): string {
   const head = JSON.stringify(summary).slice(0, -1);
-  const inner = part !== null && part.startsWith('{') && part.endsWith('}') ? part.slice(1, -1).trim() : '';
+  const wellFormed = part !== null && part.startsWith('{') && part.endsWith('}');
+  const inner = wellFormed ? (masked ? maskDetailPart(part) : part).slice(1, -1).trim() : '';
   return `${head},${inner || NO_DETAIL}}`;
 }

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 
 /** An error that maps to an HTTP status; its message is safe to show. */
@@ -19,10 +20,15 @@ export async function fromRedis<T>(read: Promise<T>): Promise<T> {
   }
 }
 
-/** The one error writer: every error answer is JSON { error, status }. */
-export function writeError(res: Response, status: number, message: string): void {
+/**
+ * The one error writer: every error answer is JSON { error, status }. It takes the bare Node
+ * response, so that what runs before Express (the access gate, the prepared fast path) answers alike.
+ */
+export function writeError(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
   if (res.headersSent) return;
-  res.status(status).type('application/json').send(JSON.stringify({ error: message, status }));
+  const body = JSON.stringify({ error: message, status });
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body), ...headers });
+  res.end(body);
 }
 
 export function notFound(_req: Request, res: Response): void {

@@ -2,6 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FaultLog, connectRedis, connectSubscriber, type Logger, type RedisTarget } from '@mmon/shared';
 import { DEFAULT_STATIC_DIR, createApp } from './app';
+import { Auth } from './auth/auth';
+import type { AuthConfig } from './config';
 import { LatestCache } from './latest';
 import { sendPrepared } from './routes/streams';
 import { attachWebSocket } from './ws';
@@ -12,7 +14,19 @@ export interface ApiOptions {
   host?: string;
   staticDir?: string;
   logger: Logger;
+  /** Access control (config.ts readAuthConfig); default: no login, addresses whole. */
+  auth?: AuthConfig;
 }
+
+const NO_AUTH: AuthConfig = {
+  mode: 'none',
+  users: new Map(),
+  proxyHeader: null,
+  trustedProxies: [],
+  metricsToken: null,
+  maskAddresses: false,
+  sessionTtlMs: 12 * 3_600_000,
+};
 
 export interface RunningApi {
   port: number;
@@ -22,21 +36,25 @@ export interface RunningApi {
 const FAST_PATH = '/api/streams/latest';
 
 /**
- * Starts the HTTP server: Express for every route, with /api/streams/latest (no query) answered
- * straight from the prepared merged body before Express's routing, since it is the hot path.
+ * Starts the HTTP server: the access gate (auth.ts) in front of everything, then Express for every
+ * route, with /api/streams/latest (no query) answered straight from the prepared merged body before
+ * Express's routing, since it is the hot path.
  */
 export async function startApi(opts: ApiOptions): Promise<RunningApi> {
   const faults = new FaultLog(opts.logger);
   const redis = connectRedis(opts.redis, faults, 'redis');
   const subscriber = connectSubscriber(opts.redis, faults);
   const cache = new LatestCache(redis, subscriber, opts.logger);
-  const app = createApp({ redis, logger: opts.logger }, cache, opts.staticDir ?? DEFAULT_STATIC_DIR);
+  const auth = new Auth(opts.auth ?? NO_AUTH, redis, opts.logger);
+  const app = createApp({ redis, logger: opts.logger }, cache, opts.staticDir ?? DEFAULT_STATIC_DIR, auth);
   const server = http.createServer((req, res) => {
-    if (req.method === 'GET' && req.url === FAST_PATH) return sendPrepared(req, res, cache.streams.body, cache.streams.etag);
-    app(req, res);
+    auth.gate(req, res, () => {
+      if (req.method === 'GET' && req.url === FAST_PATH) return sendPrepared(req, res, cache.streams.body, cache.streams.etag);
+      app(req, res);
+    });
   });
   server.keepAliveTimeout = 65_000;
-  const wss = attachWebSocket(server, cache, redis, opts.logger);
+  const wss = attachWebSocket(server, cache, redis, opts.logger, auth);
   await cache.start();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import type Redis from 'ioredis';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import { FaultLog, StreamReader, type Logger } from '@mmon/shared';
+import type { Auth } from './auth/auth';
 import { MAX_DETAIL_STREAMS, parseClientMessage } from './clientMessage';
 import { detailJson } from './detail';
 import { diff, type StreamRef } from './diff';
@@ -22,6 +23,11 @@ const WATCH_RENEW_MS = 5_000;
 const MAX_PAYLOAD = MAX_DETAIL_STREAMS * 1200;
 /** permessage-deflate without server context takeover: every message is compressed once for all clients (see outgoing.ts). */
 const DEFLATE = { serverNoContextTakeover: true };
+/** How often open connections' sessions are checked: a session that expired or ended on another replica closes its sockets. */
+const SESSION_CHECK_MS = 30_000;
+/** The close code of a connection whose session ended (application range 4000-4999: 4000 + HTTP 401). */
+export const CLOSE_SESSION_ENDED = 4401;
+const REFUSALS: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' };
 
 interface Client {
   /** The socket under the WebSocket: messages are written to it as prepared frames. */
@@ -32,6 +38,18 @@ interface Client {
   detail: StreamRef[];
   /** It was skipped while slow: it gets the full summaries once its socket has drained, and nothing before. */
   needsFull: boolean;
+  /** Its principal sees connection addresses masked. */
+  masked: boolean;
+  /** Its login session's token (password mode), to close it when the session ends. */
+  token: string | null;
+}
+
+/** Answers a refused handshake with an HTTP status and the usual JSON error body, and closes. */
+function refuse(socket: Duplex, status: number, message: string): void {
+  const body = JSON.stringify({ error: message, status });
+  socket.end(
+    `HTTP/1.1 ${status} ${REFUSALS[status] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /**
@@ -40,9 +58,11 @@ interface Client {
  * summaries again on "resync" and to a client that was skipped while slow; and "detail" of the
  * streams a client follows, after every update of their node (one Redis read per node update,
  * shared by every client). Followed streams are watched in Redis so their collector refreshes
- * their detail every cycle.
+ * their detail every cycle. The handshake needs what every /api/ path needs (auth.ts): 401 without a
+ * session; a client sees addresses as its principal may (masked detail text is made once per
+ * update for every masked client), and is closed when its session ends.
  */
-export function attachWebSocket(server: Server, cache: LatestCache, redis: Redis, logger: Logger): WebSocketServer {
+export function attachWebSocket(server: Server, cache: LatestCache, redis: Redis, logger: Logger, auth: Auth): WebSocketServer {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD, perMessageDeflate: DEFLATE });
   const reader = new StreamReader(redis);
   const faults = new FaultLog(logger);
@@ -93,7 +113,8 @@ export function attachWebSocket(server: Server, cache: LatestCache, redis: Redis
       for (const r of refs) (wanted.get(r.node) ?? wanted.set(r.node, new Set()).get(r.node)!).add(r.name);
     }
     if (subscribers.length === 0) return;
-    const texts = new Map<string, string>();
+    /** Per stream its detail text, whole and (made when a masked client needs it) masked. */
+    const texts = new Map<string, { text: (masked: boolean) => string }>();
     try {
       await Promise.all(
         [...wanted].map(async ([node, set]) => {
@@ -101,7 +122,9 @@ export function attachWebSocket(server: Server, cache: LatestCache, redis: Redis
           const parts = await reader.details(node, names);
           names.forEach((name, i) => {
             const summary = cache.node(node)?.rows.get(name);
-            if (summary) texts.set(`${node}\u0000${name}`, detailJson(summary, parts[i]));
+            if (!summary) return;
+            const made: [string?, string?] = [];
+            texts.set(`${node}\u0000${name}`, { text: (masked) => (made[+masked] ??= detailJson(summary, parts[i], masked)) });
           });
         }),
       );
@@ -111,7 +134,7 @@ export function attachWebSocket(server: Server, cache: LatestCache, redis: Redis
       return;
     }
     for (const [ws, client, refs] of subscribers) {
-      const items = refs.map((r) => texts.get(`${r.node}\u0000${r.name}`)).filter((t) => t !== undefined);
+      const items = refs.map((r) => texts.get(`${r.node}\u0000${r.name}`)?.text(client.masked)).filter((t) => t !== undefined);
       if (items.length > 0 && !client.needsFull) send(ws, client, Outgoing.of(`{"type":"detail","data":[${items.join(',')}]}`));
     }
   };
@@ -134,6 +157,23 @@ export function attachWebSocket(server: Server, cache: LatestCache, redis: Redis
   renew.unref();
   wss.on('close', () => clearInterval(renew));
 
+  const closeSession = (token: string) => {
+    for (const [ws, client] of clients) if (client.token === token) ws.close(CLOSE_SESSION_ENDED, 'session ended');
+  };
+  auth.on('logout', closeSession);
+  const checkSessions = setInterval(() => {
+    const tokens = [...new Set([...clients.values()].map((c) => c.token).filter((t) => t !== null))];
+    auth.alive(tokens).then(
+      (alive) => tokens.forEach((t, i) => alive[i] || closeSession(t)),
+      (err: unknown) => faults.fail('redis session check', err),
+    );
+  }, SESSION_CHECK_MS);
+  checkSessions.unref();
+  wss.on('close', () => {
+    clearInterval(checkSessions);
+    auth.off('logout', closeSession);
+  });
+
   const onMessage = (ws: WebSocket, client: Client, data: RawData, isBinary: boolean) => {
     const msg = isBinary ? null : parseClientMessage(data.toString());
     if (msg === null) return ws.close(1008, 'unknown message');
@@ -143,13 +183,9 @@ export function attachWebSocket(server: Server, cache: LatestCache, redis: Redis
     void sendDetail([[ws, client]], null);
   };
 
-  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (new URL(req.url ?? '/', 'http://x').pathname !== '/api/ws') {
-      socket.end('HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"error":"not found","status":404}');
-      return;
-    }
+  const accept = (req: IncomingMessage, socket: Duplex, head: Buffer, masked: boolean, token: string | null) => {
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const client: Client = { socket, windowBits: windows.get(req) ?? null, detail: [], needsFull: false };
+      const client: Client = { socket, windowBits: windows.get(req) ?? null, detail: [], needsFull: false, masked, token };
       clients.set(ws, client);
       ws.on('close', () => clients.delete(ws));
       // ws closes a client that breaks the protocol (e.g. a message over maxPayload) itself;
@@ -161,6 +197,19 @@ export function attachWebSocket(server: Server, cache: LatestCache, redis: Redis
         const msg = pushMessage(cache, kind);
         if (msg !== null) send(ws, client, Outgoing.of(msg));
       }
+    });
+  };
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (new URL(req.url ?? '/', 'http://x').pathname !== '/api/ws') return refuse(socket, 404, 'not found');
+    // Until ws takes the socket over, a reset while the session is looked up must not go unheard.
+    const onError = () => socket.destroy();
+    socket.on('error', onError);
+    void auth.admitUpgrade(req).then((admission) => {
+      socket.off('error', onError);
+      if (socket.destroyed) return;
+      if ('status' in admission) return refuse(socket, admission.status, admission.message);
+      accept(req, socket, head, admission.principal.masked, admission.principal.token);
     });
   });
 

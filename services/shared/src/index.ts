@@ -13,3 +13,4 @@ export * from './loop';
 export * from './heartbeat';
 export * from './staleness';
 export * from './alertStore';
+export * from './sessionStore';

@@ -63,6 +63,13 @@ export const keys = {
   alertsClaims: `${PREFIX}:alerts:claims`,
   /** Hash of one notifier's delivery figures: sent, failed, lastError, lastErrorAt, lastSuccessAt. */
   alertNotifier: (name: string) => `${PREFIX}:alerts:notifiers:${name}`,
+  /**
+   * JSON Session of one api login (sessionStore.ts), expiring with it. Named by the SHA-256 of the
+   * session cookie's token, so what Redis holds cannot be replayed as a cookie.
+   */
+  session: (tokenHash: string) => `${PREFIX}:auth:sessions:${tokenHash}`,
+  /** Key prefix of the failed-login counters (rate-limiter-flexible appends ":<address or user>"), one per kind. */
+  loginFailures: (kind: 'address' | 'user') => `${PREFIX}:auth:login-failures:${kind}`,
 } as const;
 
 export type UpdateKind = 'streams' | 'system' | 'snapshots';

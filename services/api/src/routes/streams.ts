@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Router } from 'express';
 import { StreamReader } from '@mmon/shared';
+import { principalOf } from '../auth/auth';
 import type { ApiDeps } from '../deps';
 import { detailJson } from '../detail';
 import { HttpError, fromRedis } from '../errors';
@@ -30,6 +31,7 @@ export function sendPrepared(req: IncomingMessage, res: ServerResponse, body: Bu
  * the collectors stored them; detail=1 adds each stream's connections and frame errors (read from
  * Redis per request: it is for scripts).
  * GET /api/streams/detail?node=ID&name=NAME: one stream's detail.
+ * Connection addresses are masked for the principals that see them masked (privacy.ts).
  */
 export function streamRoutes(deps: ApiDeps, cache: LatestCache): Router {
   const reader = new StreamReader(deps.redis);
@@ -43,9 +45,10 @@ export function streamRoutes(deps: ApiDeps, cache: LatestCache): Router {
     }
     const ids = q.node === undefined ? cache.nodeIds() : cache.node(q.node) ? [q.node] : [];
     const parts = await fromRedis(Promise.all(ids.map((id) => reader.allDetails(id))));
+    const { masked } = principalOf(req);
     const items: string[] = [];
     ids.forEach((id, i) => {
-      for (const row of cache.node(id)?.rows.values() ?? []) items.push(detailJson(row, parts[i][row.name] ?? null));
+      for (const row of cache.node(id)?.rows.values() ?? []) items.push(detailJson(row, parts[i][row.name] ?? null, masked));
     });
     res.set('Cache-Control', 'no-cache').type('application/json').send(`[${items.join(',')}]`);
   });
@@ -55,7 +58,7 @@ export function streamRoutes(deps: ApiDeps, cache: LatestCache): Router {
     const summary = cache.node(q.node)?.rows.get(q.name);
     if (!summary) throw new HttpError(404, 'no such stream');
     const [part] = await fromRedis(reader.details(q.node, [q.name]));
-    res.set('Cache-Control', 'no-cache').type('application/json').send(detailJson(summary, part));
+    res.set('Cache-Control', 'no-cache').type('application/json').send(detailJson(summary, part, principalOf(req).masked));
   });
   return router;
 }
