@@ -136,8 +136,9 @@ describe('dashboard served by the api', () => {
 
   test('opening a stream loads its detail (connections, SRT windows, charts, large thumbnail) and closing drops it', async () => {
     const studio = demoStreams().find((s) => s.name === 'cam/studio-a')!;
-    const writer = new StreamHistoryWriter(stack.redis, 3_600_000, 10_000);
-    for (let i = 0; i < 3; i++) await writer.append([studio]);
+    // Three finished 10 s buckets of history (a bucket is written once the next one starts).
+    const writer = new StreamHistoryWriter(stack.redis, [{ resolutionMs: 10_000, retentionMs: 3_600_000 }]);
+    for (let i = 4; i >= 1; i--) await writer.append([studio], Date.now() - i * 10_000);
     await open();
     const history = page.waitForResponse((r) => r.url().includes('/api/history?'));
     await row('cam/studio-a').click();
