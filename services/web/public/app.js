@@ -177,12 +177,11 @@ function openStream(key) {
   if (!summary) return;
   closeStream({ unsubscribe: false });
   const ref = { node: summary.node, name: summary.name };
-  const pane = streamDetail(key, summary, { onClose: () => closeStream() });
+  const pane = streamDetail(summary, { onClose: () => closeStream() });
   pane.setSnapshot(state.snapshots.get(key) ?? null);
   state.open = { key, ref, pane };
   detailBox.replaceChildren(pane.el);
   detailBox.hidden = false;
-  document.body.classList.add('detail-open');
   list.setSelected(key);
   subscribeDetail();
   fetchDetail(ref).then(
@@ -200,7 +199,6 @@ function closeStream({ unsubscribe = true } = {}) {
   state.open = null;
   detailBox.replaceChildren();
   detailBox.hidden = true;
-  document.body.classList.remove('detail-open');
   list.setSelected(null);
   if (unsubscribe) subscribeDetail();
   syncUrl();
@@ -228,16 +226,21 @@ function receivedAt(message) {
   return t;
 }
 
+/** The opened stream's new summary (when it is among `keys`; null: any may have changed), or that it is gone. */
+function followOpen(keys, at) {
+  const open = state.open;
+  if (!open || (keys && !keys.has(open.key))) return;
+  const s = store.streams.get(open.key);
+  if (s) open.pane.updateSummary(s, at);
+  else open.pane.markGone();
+}
+
 function onStreams(message) {
   const at = receivedAt(message);
   store.applyFull(message.data, message.seq);
   state.membershipDirty = true;
   state.orderDirty = true;
-  const open = state.open;
-  if (open) {
-    const s = store.streams.get(open.key);
-    if (s) open.pane.updateSummary(s, at);
-  }
+  followOpen(null, at);
   openFromUrl();
   scheduleRender();
   // Fresh data while the collector was reported stale: ask again rather than wait for the next poll.
@@ -258,11 +261,7 @@ function onDelta(message) {
   } else if (affectsOrder(applied.orderFields, SORT_FIELDS[filter.sort] ?? SORT_FIELDS.health)) {
     state.orderDirty = true;
   }
-  const open = state.open;
-  if (open && applied.keys.has(open.key)) {
-    const s = store.streams.get(open.key);
-    if (s) open.pane.updateSummary(s, at);
-  }
+  followOpen(applied.keys, at);
   if (applied.keys.size) scheduleRender();
 }
 

@@ -223,7 +223,10 @@ describe('dashboard served by the api', () => {
     expect(delta.changed).toEqual([{ node: 'node-a', name: 'cam/studio-a', readers: 7, recvRateMbps: 2.5 }]);
     expect(await page.locator('#count-readers').textContent()).toBe('22');
 
-    // A health flip moves the row up; a removed stream disappears; a new one appears.
+    // A health flip moves the row up; a removed stream disappears (its open detail says so); a new one appears.
+    await row('backup').click();
+    await eventually(async () => expect(await pane().locator('.detail-title').textContent()).toBe('backup'));
+    expect(await pane().locator('.gone').isVisible()).toBe(false);
     const next = demoStreams()
       .filter((s) => s.name !== 'backup')
       .map((s) => (s.name === 'webrtc/guest' ? { ...s, health: { level: 'crit' as const, reasons: ['RTP lost 9 packets in 10 s'] } } : s));
@@ -231,6 +234,8 @@ describe('dashboard served by the api', () => {
     await writeStreams(stack.redis, next);
     await eventually(async () => expect(await shownNames()).toEqual(['lobby', 'webrtc/guest', 'cam/studio-b', 'cam/studio-a', 'event/main', 'new/arrival']));
     expect(await row('backup').count()).toBe(0);
+    expect(await pane().locator('.gone').textContent()).toBe('This stream is no longer listed; the last values are shown.');
+    expect(await pane().locator('.gone').isVisible()).toBe(true);
     expect(await page.locator('#count-crit').textContent()).toBe('2');
     expect(await page.locator('#count-offline').textContent()).toBe('0');
   });
@@ -376,8 +381,11 @@ describe('dashboard served by the api', () => {
       await eventually(async () => expect(await img.getAttribute('src')).toContain(`/api/snapshots/${node}/cam%2Fshared.jpg?t=`));
       await eventually(async () => expect(await img.evaluate((i: HTMLImageElement) => i.naturalWidth)).toBe(width));
     }
-    await row('cam/shared', 'node-b').click();
+    // Opened by its address (?open=node/name): node-b's stream with node-b's picture.
+    await page.goto(`${stack.base}/?open=${encodeURIComponent('node-b/cam/shared')}`);
     await eventually(async () => expect(await pane().locator('.snapshot-large img').evaluate((i: HTMLImageElement) => i.naturalWidth)).toBe(160));
+    expect(await pane().locator('.detail-head .pill').textContent()).toBe('node-b');
+    expect(await row('cam/shared', 'node-b').getAttribute('class')).toContain('selected');
   });
 
   test('polls the REST endpoints (and the opened stream\'s detail) every 5 s while the WebSocket is down', async () => {

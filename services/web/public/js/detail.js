@@ -14,7 +14,7 @@ import { protocolOf, videoText } from './streams.js';
 /** More readers than this are summed up, not drawn (a stream can have thousands). */
 const MAX_READER_CARDS = 50;
 
-export function streamDetail(key, summary, { onClose }) {
+export function streamDetail(summary, { onClose }) {
   const title = h('h2', { className: 'detail-title' });
   const node = h('span', { className: 'pill' });
   const badge = healthBadge();
@@ -29,6 +29,7 @@ export function streamDetail(key, summary, { onClose }) {
   const moreReaders = h('p', { className: 'muted', hidden: true });
   const noSource = h('p', { className: 'muted', hidden: true }, 'No source connected.');
   const loading = h('p', { className: 'muted loading' }, 'Loading connections…');
+  const gone = h('p', { className: 'gone', hidden: true }, 'This stream is no longer listed; the last values are shown.');
   const sourceEntries = new Map();
   const readerEntries = new Map();
 
@@ -36,6 +37,7 @@ export function streamDetail(key, summary, { onClose }) {
     'div',
     { className: 'detail' },
     h('header', { className: 'detail-head' }, badge.el, title, node, close),
+    gone,
     h('div', { className: 'detail-top' }, h('div', { className: 'detail-facts' }, reasons.el, facts.el), snapshot.el),
     charts.el,
     h('h4', {}, 'Source'),
@@ -94,9 +96,9 @@ export function streamDetail(key, summary, { onClose }) {
 
   return {
     el,
-    key,
     /** A new summary of the stream (from the overview's data). */
     updateSummary(s, atMs) {
+      setHidden(gone, true);
       if (s === current) return;
       current = s;
       charts.record(s, atMs);
@@ -107,6 +109,10 @@ export function streamDetail(key, summary, { onClose }) {
       detail = d;
       renderFacts();
       renderConnections();
+    },
+    /** The stream left the overview (removed by its collector, or its node went away). */
+    markGone() {
+      setHidden(gone, false);
     },
     setSnapshot(entry) {
       snapshot.update(entry);
