@@ -80,7 +80,8 @@ describe('dashboard served by the api', () => {
     expect(await page.locator('#feed-state').textContent()).toBe('Live');
 
     expect(await cell('cam/studio-a', 'node').textContent()).toBe('node-a');
-    expect(await cell('cam/studio-a', 'status').textContent()).toBe('online for 1 h 30 min');
+    // The fixtures' times count from the test module's start: a slow run may have moved on a minute or two.
+    expect(await cell('cam/studio-a', 'status').textContent()).toMatch(/^online for 1 h 3[0-2] min$/);
     expect(await cell('cam/studio-a', 'proto').textContent()).toBe('srt');
     expect(await cell('cam/studio-a', 'video').textContent()).toBe('H264 1920×1080');
     expect(await cell('cam/studio-a', 'readers').textContent()).toBe('2');
@@ -106,7 +107,7 @@ describe('dashboard served by the api', () => {
     // Offline: greyed, with the time it went offline.
     expect(await row('backup').getAttribute('class')).toContain('offline');
     expect(await row('cam/studio-a').getAttribute('class')).not.toContain('offline');
-    expect(await cell('backup', 'status').textContent()).toBe('offline since 5 min');
+    expect(await cell('backup', 'status').textContent()).toMatch(/^offline since [5-7] min$/);
     expect(await cell('backup', 'name').evaluate((el) => Number(getComputedStyle(el).opacity))).toBeLessThan(1);
 
     // The counts cover every stream.
