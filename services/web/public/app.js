@@ -186,7 +186,8 @@ function openStream(key) {
   subscribeDetail();
   fetchDetail(ref).then(
     (d) => {
-      if (d && state.open?.pane === pane) pane.updateDetail(d);
+      // Only while the socket has not sent a (newer) detail meanwhile.
+      if (d && state.open?.pane === pane && !pane.hasDetail) pane.updateDetail(d);
     },
     () => undefined, // the socket's detail (or the next poll) fills it
   );

@@ -96,6 +96,9 @@ export function streamDetail(summary, { onClose }) {
 
   return {
     el,
+    get hasDetail() {
+      return detail !== null;
+    },
     /** A new summary of the stream (from the overview's data). */
     updateSummary(s, atMs) {
       setHidden(gone, true);
