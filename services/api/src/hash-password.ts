@@ -14,9 +14,10 @@ const MAX_PASSWORD = 1024;
 function readHidden(prompt: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const stdin = process.stdin;
-    process.stderr.write(prompt);
+    // Echo off before the prompt shows, so nothing typed after it is ever echoed.
     stdin.setRawMode(true);
     stdin.resume();
+    process.stderr.write(prompt);
     let text = '';
     const done = (err: Error | null) => {
       stdin.setRawMode(false);

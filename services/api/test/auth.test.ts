@@ -150,7 +150,8 @@ describe('access control with users (MONITOR_USERS_FILE)', () => {
   test('state-changing requests need the same origin (Sec-Fetch-Site or Origin) and logout needs the cookie', async () => {
     const refused = { error: 'cross-origin request refused', status: 403 };
     const creds = { user: 'alice', password: PASSWORDS.alice };
-    for (const headers of [{ 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { origin: 'http://evil.example' }, { origin: 'null' }]) {
+    const foreign: Record<string, string>[] = [{ 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { origin: 'http://evil.example' }, { origin: 'null' }];
+    for (const headers of foreign) {
       const res = await call(api.port, 'POST', '/api/login', { json: creds, headers });
       expect([headers, res.status, res.body]).toEqual([headers, 403, refused]);
     }

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { createLogger, type Env } from '@mmon/shared';
+import { eventually } from '@mmon/test-support';
 import { hashPassword } from '../src/auth/users';
 import { readAuthConfig } from '../src/config';
 import { startApi, type RunningApi } from '../src/server';
@@ -18,9 +19,11 @@ export async function writeUsersFile(extra = ''): Promise<string> {
   return file;
 }
 
-/** The api on 127.0.0.1, configured from environment variables exactly as main.ts does. */
-export function startAuthApi(redisUrl: string, env: Env): Promise<RunningApi> {
-  return startApi({ redis: redisUrl, port: 0, host: '127.0.0.1', logger: createLogger('auth-test', 'error'), auth: readAuthConfig(env) });
+/** The api on 127.0.0.1, configured from environment variables exactly as main.ts does; answers once it reaches Redis. */
+export async function startAuthApi(redisUrl: string, env: Env): Promise<RunningApi> {
+  const api = await startApi({ redis: redisUrl, port: 0, host: '127.0.0.1', logger: createLogger('auth-test', 'error'), auth: readAuthConfig(env) });
+  await eventually(async () => expect((await call(api.port, 'GET', '/api/health')).status).toBe(200));
+  return api;
 }
 
 export interface Answer {
