@@ -77,7 +77,8 @@ describe('/metrics with METRICS_TOKEN', () => {
     apis.push(withUsers, open);
     const { cookie } = await login(withUsers.port, 'alice');
     for (const api of [withUsers, open]) {
-      for (const headers of [{}, { authorization: 'Bearer wrong-token-0123456789' }, { authorization: `Basic ${TOKEN}` }, { authorization: `Bearer ${TOKEN}x` }, { cookie }]) {
+      const refused: Record<string, string>[] = [{}, { authorization: 'Bearer wrong-token-0123456789' }, { authorization: `Basic ${TOKEN}` }, { authorization: `Bearer ${TOKEN}x` }, { cookie }];
+      for (const headers of refused) {
         const res = await call(api.port, 'GET', '/metrics', { headers });
         expect([headers, res.status, res.body]).toEqual([headers, 401, { error: 'metrics token required', status: 401 }]);
         expect(res.headers['www-authenticate']).toBe('Bearer realm="metrics"');
