@@ -287,12 +287,14 @@ describe('network exposure', () => {
     for (const n of networks) expect(compose.networks?.[n]?.internal).toBe(true);
   });
 
-  it('publishes only web in compose.yaml, on port 8080 inside the container', () => {
+  it('publishes only web in compose.yaml, on 127.0.0.1 by default, on port 8080 inside the container', () => {
     const published = Object.entries(compose.services)
       .filter(([, s]) => s.ports !== undefined)
       .map(([name]) => name);
     expect(published).toEqual(['web']);
-    expect(compose.services.web.ports.map((p: string) => interpolate(p, {}))).toEqual(['0.0.0.0:8080:8080']);
+    expect(compose.services.web.ports.map((p: string) => interpolate(p, {}))).toEqual(['127.0.0.1:8080:8080']);
+    expect(compose.services.web.ports.map((p: string) => interpolate(p, envExample))).toEqual(['127.0.0.1:8080:8080']);
+    expect(compose.services.web.ports.map((p: string) => interpolate(p, { WEB_BIND: '0.0.0.0' }))).toEqual(['0.0.0.0:8080:8080']);
     expect(Object.values(external.services).filter((s) => s.ports !== undefined)).toEqual([]);
   });
 
@@ -658,6 +660,8 @@ describe('Dockerfiles', () => {
     }
     expect(await run(port)).toBe(1);
     expect(serviceEnvironment([compose], 'api', {}).API_PORT).toBe('8080');
+    // nginx, another container, proxies to it: the api must listen beyond loopback.
+    expect(apiConfig(serviceEnvironment([compose], 'api', {})).host).toBe('0.0.0.0');
   });
 
   it('installs ffmpeg without recommends in the snapshotter image only', () => {
