@@ -148,14 +148,15 @@ export type JobOutcome =
 
 /**
  * Applies transitions whose record is unchanged; for each, the record is set or removed, the
- * event pushed to the history (trimmed), the notifications put in the outbox; one message on the
+ * event pushed to the history (trimmed), the notifications put in the outbox (and each noted as
+ * waiting for its predecessor, while that one is unfinished); one message on the
  * updates channel when a state changed. Answers the (0-based) indexes of those applied.
- * KEYS: state, history, outbox, jobs. ARGV: history max, channel, message, then per transition:
+ * KEYS: state, history, outbox, jobs, waiting. ARGV: history max, channel, message, then per transition:
  * id, expect ("-" none, else "=" .. JSON), next ("" removes), event ("" none), state changed
- * ("1"/"0"), job count k, then k times job id, job JSON, due ms.
+ * ("1"/"0"), job count k, then k times job id, job JSON, due ms, predecessor id ("" none).
  */
 const APPLY = `
-local state, history, outbox, jobs = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local state, history, outbox, jobs, waiting = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local max = tonumber(ARGV[1])
 local applied, changed, i, index = {}, false, 4, 0
 while i <= #ARGV do
@@ -171,13 +172,14 @@ while i <= #ARGV do
       redis.call('LTRIM', history, 0, max - 1)
     end
     for j = 0, k - 1 do
-      local b = i + 6 + 3 * j
+      local b = i + 6 + 4 * j
       redis.call('HSET', jobs, ARGV[b], ARGV[b + 1])
       redis.call('ZADD', outbox, ARGV[b + 2], ARGV[b])
+      if ARGV[b + 3] ~= '' and redis.call('HEXISTS', jobs, ARGV[b + 3]) == 1 then redis.call('HSET', waiting, ARGV[b + 3], ARGV[b]) end
     end
     if stateChanged == '1' then changed = true end
   end
-  i = i + 6 + 3 * k
+  i = i + 6 + 4 * k
   index = index + 1
 end
 if changed then redis.call('PUBLISH', ARGV[2], ARGV[3]) end
@@ -186,28 +188,37 @@ return applied
 
 /**
  * Claims up to ARGV[3] due notifications whose predecessor (job.after) is finished: each is
- * pushed to the lease's end and marked with the claimer's token. Answers their JSON.
+ * pushed to the lease's end and marked with the claimer's token; one whose predecessor is still
+ * waiting or under way is made due with it. Answers their JSON.
  * KEYS: outbox, jobs, claims. ARGV: now ms, lease end ms, max, token.
  */
 const CLAIM = `
 local outbox, jobs, claims = KEYS[1], KEYS[2], KEYS[3]
 local max = tonumber(ARGV[3])
-local due = redis.call('ZRANGEBYSCORE', outbox, '-inf', ARGV[1], 'LIMIT', 0, 200)
 local out = {}
-for _, id in ipairs(due) do
-  if #out >= max then break end
-  local job = redis.call('HGET', jobs, id)
-  if not job then
-    redis.call('ZREM', outbox, id)
-    redis.call('HDEL', claims, id)
-  else
-    local after = cjson.decode(job).after
-    if type(after) ~= 'string' or redis.call('HEXISTS', jobs, after) == 0 then
-      redis.call('ZADD', outbox, ARGV[2], id)
-      redis.call('HSET', claims, id, ARGV[4])
-      out[#out + 1] = job
+-- Waiting ones leave the due range as they are met, so a few batches reach past any number of them.
+for batch = 1, 10 do
+  local due = redis.call('ZRANGEBYSCORE', outbox, '-inf', ARGV[1], 'LIMIT', 0, 200)
+  for _, id in ipairs(due) do
+    if #out >= max then break end
+    local job = redis.call('HGET', jobs, id)
+    if not job then
+      redis.call('ZREM', outbox, id)
+      redis.call('HDEL', claims, id)
+    else
+      local after = cjson.decode(job).after
+      if type(after) ~= 'string' or redis.call('HEXISTS', jobs, after) == 0 then
+        redis.call('ZADD', outbox, ARGV[2], id)
+        redis.call('HSET', claims, id, ARGV[4])
+        out[#out + 1] = job
+      else
+        -- Waits for its predecessor: due with that one (FINISH makes it due at once when that one ends).
+        local at = redis.call('ZSCORE', outbox, after)
+        if at and tonumber(at) > tonumber(ARGV[1]) then redis.call('ZADD', outbox, at, id) end
+      end
     end
   end
+  if #out >= max or #due < 200 then break end
 end
 return out
 `;
@@ -215,11 +226,12 @@ return out
 /**
  * Finishes a claimed notification if the claim is still this alerter's: sent (removed, counted),
  * retry (stored with its attempts, due again later, the error kept) or dropped (removed, the error
- * kept). Answers 1, or 0 when the claim was lost.
- * KEYS: outbox, jobs, claims, notifier. ARGV: id, token, outcome, at, error, due ms, job JSON.
+ * kept). A notification waiting for a finished one is due at once. Answers 1, or 0 when the claim
+ * was lost.
+ * KEYS: outbox, jobs, claims, notifier, waiting. ARGV: id, token, outcome, at, error, due ms, job JSON, now ms.
  */
 const FINISH = `
-local outbox, jobs, claims, notifier = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local outbox, jobs, claims, notifier, waiting = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local id, outcome = ARGV[1], ARGV[3]
 if redis.call('HGET', claims, id) ~= ARGV[2] then return 0 end
 redis.call('HDEL', claims, id)
@@ -229,6 +241,11 @@ if outcome == 'retry' then
 else
   redis.call('ZREM', outbox, id)
   redis.call('HDEL', jobs, id)
+  local nxt = redis.call('HGET', waiting, id)
+  if nxt then
+    redis.call('HDEL', waiting, id)
+    if redis.call('ZSCORE', outbox, nxt) then redis.call('ZADD', outbox, ARGV[8], nxt) end
+  end
 end
 if outcome == 'sent' then
   redis.call('HINCRBY', notifier, 'sent', 1)
@@ -265,10 +282,10 @@ export class AlertStore {
         t.event === null ? '' : JSON.stringify(t.event),
         t.stateChanged ? '1' : '0',
         t.jobs.length,
-        ...t.jobs.flatMap(({ job, dueMs }) => [job.id, JSON.stringify(job), dueMs]),
+        ...t.jobs.flatMap(({ job, dueMs }) => [job.id, JSON.stringify(job), dueMs, job.after ?? '']),
       );
     }
-    const applied = (await this.redis.eval(APPLY, 4, keys.alertsState, keys.alertsHistory, keys.alertsOutbox, keys.alertsJobs, ...args)) as number[];
+    const applied = (await this.redis.eval(APPLY, 5, keys.alertsState, keys.alertsHistory, keys.alertsOutbox, keys.alertsJobs, keys.alertsWaiting, ...args)) as number[];
     return applied.map((i) => transitions[i]);
   }
 
@@ -283,11 +300,12 @@ export class AlertStore {
     const retry = outcome.kind === 'retry' ? outcome : null;
     const done = await this.redis.eval(
       FINISH,
-      4,
+      5,
       keys.alertsOutbox,
       keys.alertsJobs,
       keys.alertsClaims,
       keys.alertNotifier(job.notifier),
+      keys.alertsWaiting,
       job.id,
       token,
       outcome.kind,
@@ -295,6 +313,7 @@ export class AlertStore {
       outcome.kind === 'sent' ? '' : outcome.error,
       retry ? retry.dueMs : 0,
       retry ? JSON.stringify(retry.job) : '',
+      Date.now(),
     );
     return done === 1;
   }

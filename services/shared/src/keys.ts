@@ -61,6 +61,8 @@ export const keys = {
   alertsJobs: `${PREFIX}:alerts:jobs`,
   /** Hash: notification id -> the token of the alerter that claimed it last. */
   alertsClaims: `${PREFIX}:alerts:claims`,
+  /** Hash: notification id -> the notification (same alert and notifier) that waits for it to finish. */
+  alertsWaiting: `${PREFIX}:alerts:waiting`,
   /** Hash of one notifier's delivery figures: sent, failed, lastError, lastErrorAt, lastSuccessAt. */
   alertNotifier: (name: string) => `${PREFIX}:alerts:notifiers:${name}`,
   /**
