@@ -51,8 +51,9 @@ describe('/metrics', () => {
         srt10s: null,
         health: { level: 'crit', reasons: ['offline'] },
       }),
+      summary('n1', 'back\\slash\nline'),
     ];
-    const status = collectorStatus('n1', { intervalMs: 60000, lastCycleMs: 120, mediamtxVersion: 'v1.20.1', streams: 2 });
+    const status = collectorStatus('n1', { intervalMs: 60000, lastCycleMs: 120, mediamtxVersion: 'v1.20.1', streams: 3 });
     await new StreamStore(redis, 60).publishNode(status, JSON.stringify(streams), { mode: 'keep' }, new Date().toISOString(), Date.now());
     const sample = {
       cpu_percent: 12.5,
@@ -105,9 +106,11 @@ describe('/metrics', () => {
     // What the offline stream does not have is left out, not exported as 0.
     for (const name of ['stream_srt_rtt_seconds', 'stream_receive_bytes_per_second', 'stream_srt_lost_packets_last_10s']) expect(v(name, off)).toBeUndefined();
     expect(text).toContain('mediamtx_monitor_stream_online{node="n1",name="cam/1\\"x"} 1');
+    expect(text).toContain('mediamtx_monitor_stream_online{node="n1",name="back\\\\slash\\nline"} 1');
+    expect(v('stream_srt_rtt_seconds', { node: 'n1', name: 'back\\slash\nline' })).toBe(0.002);
     // Bounded cardinality: every stream series is labelled node and name, nothing else.
     const streamSamples = exp.samples.filter((s) => s.name.startsWith('mediamtx_monitor_stream_'));
-    expect(streamSamples.length).toBe(14 + 5); // the offline stream: online, readers, both byte counters, health
+    expect(streamSamples.length).toBe(14 + 5 + 14); // the offline stream: online, readers, both byte counters, health
     for (const s of streamSamples) expect(Object.keys(s.labels).sort()).toEqual(['name', 'node']);
 
     // Nodes: up, MediaMTX version, the last cycle and the cycles seen.

@@ -50,24 +50,88 @@ const mib = (v: number | undefined) => (v === undefined ? undefined : Math.round
  * which no cumulative count can be rebuilt; max_over_time() or a division by 10 (per second)
  * reads them.
  */
-const STREAM_GAUGES: [name: string, help: string, value: Value<StreamSummary>][] = [
-  ['stream_online', '1 when the stream has a publisher, else 0.', (s) => (s.online ? 1 : 0)],
-  ['stream_readers', 'Readers of the stream.', (s) => s.readers],
-  ['stream_receive_bytes_per_second', "Inbound rate: the SRT publisher's receive rate, else from the growth of the inbound bytes.", (s) => mbps(s.recvRateMbps)],
-  ['stream_send_bytes_per_second', 'Outbound rate, from the growth of the outbound bytes.', (s) => mbps(s.sendRateMbps)],
-  ['stream_srt_rtt_seconds', "Smoothed round-trip time of the stream's SRT publisher.", (s) => (s.rtt === null ? null : s.rtt / 1000)],
-  ['stream_srt_link_capacity_bytes_per_second', "Estimated link capacity of the stream's SRT publisher.", (s) => mbps(s.linkCapacityMbps)],
-  ['stream_srt_lost_packets_last_10s', "Packets the SRT publisher's connection lost in the last 10 s.", (s) => s.srt10s?.loss],
-  ['stream_srt_retransmitted_packets_last_10s', 'Packets retransmitted to the SRT connection in the last 10 s.', (s) => s.srt10s?.retrans],
-  ['stream_srt_dropped_packets_last_10s', 'Packets the SRT connection dropped (too late to play) in the last 10 s.', (s) => s.srt10s?.drop],
-  ['stream_srt_belated_packets_last_10s', 'Packets that reached the SRT connection too late in the last 10 s.', (s) => s.srt10s?.belated],
-  ['stream_srt_undecrypted_packets_last_10s', 'Packets the SRT connection could not decrypt in the last 10 s.', (s) => s.srt10s?.undecrypt],
-  ['stream_health', 'Health level of the stream: 0 ok, 1 warn, 2 crit.', (s) => HEALTH_VALUE[s.health?.level ?? 'ok']],
+const STREAM_FAMILIES: { name: string; type: 'gauge' | 'counter'; help: string; value: Value<StreamSummary> }[] = [
+  { name: 'stream_online', type: 'gauge', help: '1 when the stream has a publisher, else 0.', value: (s) => (s.online ? 1 : 0) },
+  { name: 'stream_readers', type: 'gauge', help: 'Readers of the stream.', value: (s) => s.readers },
+  {
+    name: 'stream_received_bytes_total',
+    type: 'counter',
+    help: "Bytes the path received, MediaMTX's cumulative counter (0 again when the path is re-created).",
+    value: (s) => s.bytesReceived,
+  },
+  {
+    name: 'stream_sent_bytes_total',
+    type: 'counter',
+    help: "Bytes the path sent to its readers, MediaMTX's cumulative counter (0 again when the path is re-created).",
+    value: (s) => s.bytesSent,
+  },
+  {
+    name: 'stream_receive_bytes_per_second',
+    type: 'gauge',
+    help: "Inbound rate: the SRT publisher's receive rate, else from the growth of the inbound bytes.",
+    value: (s) => mbps(s.recvRateMbps),
+  },
+  { name: 'stream_send_bytes_per_second', type: 'gauge', help: 'Outbound rate, from the growth of the outbound bytes.', value: (s) => mbps(s.sendRateMbps) },
+  { name: 'stream_srt_rtt_seconds', type: 'gauge', help: "Smoothed round-trip time of the stream's SRT publisher.", value: (s) => (s.rtt === null ? null : s.rtt / 1000) },
+  {
+    name: 'stream_srt_link_capacity_bytes_per_second',
+    type: 'gauge',
+    help: "Estimated link capacity of the stream's SRT publisher.",
+    value: (s) => mbps(s.linkCapacityMbps),
+  },
+  { name: 'stream_srt_lost_packets_last_10s', type: 'gauge', help: "Packets the SRT publisher's connection lost in the last 10 s.", value: (s) => s.srt10s?.loss },
+  {
+    name: 'stream_srt_retransmitted_packets_last_10s',
+    type: 'gauge',
+    help: 'Packets retransmitted to the SRT connection in the last 10 s.',
+    value: (s) => s.srt10s?.retrans,
+  },
+  {
+    name: 'stream_srt_dropped_packets_last_10s',
+    type: 'gauge',
+    help: 'Packets the SRT connection dropped (too late to play) in the last 10 s.',
+    value: (s) => s.srt10s?.drop,
+  },
+  { name: 'stream_srt_belated_packets_last_10s', type: 'gauge', help: 'Packets that reached the SRT connection too late in the last 10 s.', value: (s) => s.srt10s?.belated },
+  {
+    name: 'stream_srt_undecrypted_packets_last_10s',
+    type: 'gauge',
+    help: 'Packets the SRT connection could not decrypt in the last 10 s.',
+    value: (s) => s.srt10s?.undecrypt,
+  },
+  { name: 'stream_health', type: 'gauge', help: 'Health level of the stream: 0 ok, 1 warn, 2 crit.', value: (s) => HEALTH_VALUE[s.health?.level ?? 'ok'] },
 ];
-const STREAM_COUNTERS: [name: string, help: string, value: Value<StreamSummary>][] = [
-  ['stream_received_bytes_total', "Bytes the path received, MediaMTX's cumulative counter (0 again when the path is re-created).", (s) => s.bytesReceived],
-  ['stream_sent_bytes_total', "Bytes the path sent to its readers, MediaMTX's cumulative counter (0 again when the path is re-created).", (s) => s.bytesSent],
-];
+
+/**
+ * The per-stream families as exposition text. Written here rather than through prom-client, whose
+ * label validation and hashing per series made a scrape of 10,000 streams (140,000 series) four
+ * times slower (1.7 s against 0.42 s, side by side); each stream's label text is built once for
+ * all its families. A missing or non-finite value leaves the series out.
+ */
+export function streamExposition(rows: Iterable<StreamSummary>): string {
+  const list: StreamSummary[] = [];
+  const labels: string[] = [];
+  for (const s of rows) {
+    list.push(s);
+    labels.push(`{node="${escapeLabel(s.node)}",name="${escapeLabel(s.name)}"} `);
+  }
+  let out = '';
+  for (const f of STREAM_FAMILIES) {
+    const name = PREFIX + f.name;
+    out += `# HELP ${name} ${f.help}\n# TYPE ${name} ${f.type}\n`;
+    for (let i = 0; i < list.length; i++) {
+      const v = f.value(list[i]);
+      if (v != null && Number.isFinite(v)) out += `${name}${labels[i]}${v}\n`;
+    }
+  }
+  return out;
+}
+
+/** A label value in the exposition format: backslash, double quote and line feed escaped. */
+function escapeLabel(value: string): string {
+  return /[\\"\n]/.test(value) ? value.replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`)) : value;
+}
+
 const HOST_GAUGES: [name: string, help: string, value: Value<SystemSample>][] = [
   ['host_cpu_usage_ratio', 'Share of the CPU time in use over the last sample, 0 to 1.', (h) => (h.cpu_percent === undefined ? undefined : h.cpu_percent / 100)],
   ['host_memory_used_bytes', 'Memory in use (total less available).', (h) => mib(h.ram_used_mb)],
@@ -168,7 +232,7 @@ class StatusPoller {
 }
 
 /**
- * GET /metrics: Prometheus text exposition. The stream metrics are filled at scrape time from the
+ * GET /metrics: Prometheus text exposition. The stream metrics are written at scrape time from the
  * rows the cache parsed when each node was updated (nothing is read or parsed per scrape but the
  * host sample, one small object); the node metrics come from the collectors' statuses, which
  * StatusPoller reads on its own; the Node.js process metrics are prom-client's defaults.
@@ -180,10 +244,6 @@ export function metricsRoutes(deps: ApiDeps, cache: LatestCache): Router {
   // _resources (by type) hold the same counts.
   for (const name of NOT_COUNTERS_NAMED_TOTAL) registry.removeSingleMetric(name);
   const gauge = (name: string, help: string, labelNames: string[]) => new Gauge({ name: PREFIX + name, help, labelNames, registers: [registry] });
-  const counter = (name: string, help: string, labelNames: string[]) => new Counter({ name: PREFIX + name, help, labelNames, registers: [registry] });
-  const streamLabels = ['node', 'name'];
-  const streamGauges = STREAM_GAUGES.map(([name, help, value]) => ({ metric: gauge(name, help, streamLabels), value }));
-  const streamCounters = STREAM_COUNTERS.map(([name, help, value]) => ({ metric: counter(name, help, streamLabels), value }));
   const hostGauges = HOST_GAUGES.map(([name, help, value]) => ({ metric: gauge(name, help, []), value }));
   const fsSize = gauge('host_filesystem_size_bytes', 'Size of a file system sysmon watches (SYSMON_DISK_PATHS).', ['mount']);
   const fsUsed = gauge('host_filesystem_used_bytes', 'Space in use on a file system sysmon watches.', ['mount']);
@@ -197,7 +257,12 @@ export function metricsRoutes(deps: ApiDeps, cache: LatestCache): Router {
     buckets: CYCLE_BUCKETS,
     registers: [registry],
   });
-  const failures = counter('collector_failures_total', 'Collector cycles that failed to read MediaMTX, as the api saw them.', ['node']);
+  const failures = new Counter({
+    name: `${PREFIX}collector_failures_total`,
+    help: 'Collector cycles that failed to read MediaMTX, as the api saw them.',
+    labelNames: ['node'],
+    registers: [registry],
+  });
 
   const counted = new CycleCounter(
     (status, failed) => {
@@ -210,22 +275,10 @@ export function metricsRoutes(deps: ApiDeps, cache: LatestCache): Router {
     },
   );
   const statuses = new StatusPoller(deps.redis, deps.logger, counted);
-  const perScrape = [...streamGauges, ...streamCounters, ...hostGauges].map((m) => m.metric);
-  perScrape.push(fsSize, fsUsed, nodeUp, info, lastCycle);
+  const perScrape = [...hostGauges.map((m) => m.metric), fsSize, fsUsed, nodeUp, info, lastCycle];
 
   const fill = () => {
     for (const m of perScrape) m.reset();
-    for (const s of cache.summaries()) {
-      const labels = { node: s.node, name: s.name };
-      for (const { metric, value } of streamGauges) {
-        const v = value(s);
-        if (v != null) metric.set(labels, v);
-      }
-      for (const { metric, value } of streamCounters) {
-        const v = value(s);
-        if (v != null) metric.inc(labels, v);
-      }
-    }
     const now = Date.now();
     for (const status of statuses.latest) {
       const labels = { node: status.node };
@@ -253,7 +306,7 @@ export function metricsRoutes(deps: ApiDeps, cache: LatestCache): Router {
   const render = () =>
     (rendering ??= (async () => {
       fill();
-      return registry.metrics();
+      return (await registry.metrics()) + streamExposition(cache.summaries());
     })().finally(() => {
       rendering = null;
     }));
