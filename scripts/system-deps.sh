@@ -11,7 +11,7 @@ optional=""
 case "$purpose" in
   run)   wanted="redis-server:redis-server" optional="ffmpeg:ffmpeg" ;;
   test)  wanted="redis-server:redis-server redis-sentinel:redis-sentinel ffmpeg:ffmpeg nginx:nginx-light chromium:chromium podman:podman runc:runc busybox:busybox-static promtool:prometheus prometheus:prometheus" ;;
-  bench) wanted="redis-server:redis-server nginx:nginx-light wrk:wrk" ;;
+  bench) wanted="redis-server:redis-server nginx:nginx-light wrk:wrk chromium:chromium" ;;
   *) echo "usage: $0 run|test|bench" >&2; exit 2 ;;
 esac
 
