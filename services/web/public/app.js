@@ -10,6 +10,7 @@ import { h, reconcile, setClass, setHidden, setText, setTitle } from './js/dom.j
 import { ago, mbps } from './js/format.js';
 import { summarizeHealth } from './js/health.js';
 import { apiUrl, fetchDetail, startFeed } from './js/live.js';
+import { sessionEnded, showUser, whoIsLooking } from './js/login.js';
 import { affectsOrder, createStreamStore, streamKey } from './js/store.js';
 import { countStreams, createStreamList, nameRanks, protocolOf, SORT_FIELDS, visibleKeys } from './js/streams.js';
 import { createHostStrip } from './js/system.js';
@@ -291,6 +292,9 @@ async function pollHealth() {
   renderHeader();
 }
 
+// Signed in (when the api asks for it) before any data is asked for.
+showUser(await whoIsLooking(), document.querySelector('.topbar'));
+
 const feed = startFeed({
   onMessage(message) {
     if (message.type === 'streams' && Array.isArray(message.data)) onStreams(message);
@@ -305,6 +309,7 @@ const feed = startFeed({
     renderHeader();
   },
   onPollError(error) {
+    if (/: HTTP 401$/.test(error ?? '')) sessionEnded();
     state.pollError = error;
     renderHeader();
   },

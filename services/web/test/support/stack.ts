@@ -3,6 +3,7 @@ import path from 'node:path';
 import Redis from 'ioredis';
 import { createLogger } from '@mmon/shared';
 import { RedisServer } from '@mmon/test-support';
+import type { AuthConfig } from '../../../api/src/config';
 import { startApi, type RunningApi } from '../../../api/src/server';
 
 export const PUBLIC_DIR = path.join(__dirname, '..', '..', 'public');
@@ -15,12 +16,13 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(): Promise<Stack> {
+/** `auth`: the api's access control (default: none, as without MONITOR_USERS_FILE). */
+export async function startStack(auth?: AuthConfig): Promise<Stack> {
   // The npm "build" of @mmon/web: puts uPlot into public/vendor/.
   execFileSync(process.execPath, [path.join(__dirname, '..', '..', 'scripts', 'vendor.js')], { stdio: 'ignore' });
   const redisServer = await RedisServer.start();
   const redis = new Redis(redisServer.url);
-  const api = await startApi({ redis: redisServer.url, port: 0, host: '127.0.0.1', staticDir: PUBLIC_DIR, logger: createLogger('web-test', 'error') });
+  const api = await startApi({ redis: redisServer.url, port: 0, host: '127.0.0.1', staticDir: PUBLIC_DIR, logger: createLogger('web-test', 'error'), auth });
   return {
     redis,
     api,
