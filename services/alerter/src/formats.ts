@@ -65,19 +65,24 @@ function facts(n: AlertNotification): [string, string][] {
   return out;
 }
 
+/** Cuts text to Discord's limits (content 2,000, title 256, description 4,096, field value 1,024 characters). */
+function clip(s: string, max: number): string {
+  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+}
+
 function discord(n: AlertNotification) {
   return {
-    content: markdownText(`${title(n)}: ${n.summary}`),
+    content: clip(markdownText(`${title(n)}: ${n.summary}`), 2000),
     // No @everyone, @here, role or user pings from names in the text.
     allowed_mentions: { parse: [] },
     embeds: [
       {
-        title: title(n),
-        description: markdownText(n.summary),
+        title: clip(title(n), 256),
+        description: clip(markdownText(n.summary), 4096),
         color: DISCORD_COLORS[n.severity],
         ...(n.dashboardUrl === null ? {} : { url: n.dashboardUrl }),
         timestamp: n.endsAt ?? n.startsAt,
-        fields: facts(n).map(([name, value]) => ({ name, value: markdownText(value), inline: true })),
+        fields: facts(n).map(([name, value]) => ({ name, value: clip(markdownText(value), 1024), inline: true })),
       },
     ],
   };
