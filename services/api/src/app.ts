@@ -4,6 +4,7 @@ import type { Auth } from './auth/auth';
 import type { ApiDeps } from './deps';
 import { errorHandler, notFound } from './errors';
 import type { LatestCache } from './latest';
+import { alertRoutes } from './routes/alerts';
 import { healthRoutes } from './routes/health';
 import { historyRoutes } from './routes/history';
 import { metricsRoutes } from './routes/metrics';
@@ -27,6 +28,7 @@ export function createApp(deps: ApiDeps, cache: LatestCache, staticDir: string, 
   app.use(historyRoutes(deps));
   app.use(systemRoutes(deps));
   app.use(snapshotRoutes(deps));
+  app.use(alertRoutes(deps));
   app.use('/api', notFound);
   app.use(express.static(staticDir, { index: 'index.html', maxAge: 0 }));
   app.use(notFound);
