@@ -114,6 +114,8 @@ export class Alerter {
   }
 
   private async cycle(): Promise<void> {
+    // Without Redis there is nothing to evaluate; the connection logs the outage once (connectRedis).
+    if (this.deps.redis.status !== 'ready') return;
     if (!this.rulesSaved) {
       try {
         await this.store.saveRules(storedRules(this.opts.ruleSet, new Date().toISOString()));
@@ -128,6 +130,7 @@ export class Alerter {
   /** One evaluation; never throws (a failure is logged once per change and the next one tries again). */
   private async run(all: boolean, nodes: string[]): Promise<void> {
     const { faults, logger } = this.deps;
+    if (this.deps.redis.status !== 'ready') return;
     try {
       await this.refresh(all, nodes);
       const [stored, statuses, hostJson] = await Promise.all([this.store.records(), this.reader.statuses(), this.deps.redis.get(keys.systemLatest)]);
