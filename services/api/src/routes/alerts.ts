@@ -19,8 +19,7 @@ export function alertRoutes(deps: ApiDeps): Router {
 
   router.get('/api/alerts', async (req, res) => {
     readQuery(req, {});
-    const alerts = await fromRedis(store.alerts());
-    res.json(alerts.sort(byImportance).map(publicAlert));
+    res.json(alertList(await fromRedis(store.alerts())));
   });
 
   router.get('/api/alerts/history', async (req, res) => {
@@ -39,6 +38,11 @@ export function alertRoutes(deps: ApiDeps): Router {
   });
 
   return router;
+}
+
+/** Alerts as the api shows them (REST, and for a WebSocket push): firing first, then by severity and age. */
+export function alertList(records: AlertRecord[]) {
+  return [...records].sort(byImportance).map(publicAlert);
 }
 
 function byImportance(a: AlertRecord, b: AlertRecord): number {
