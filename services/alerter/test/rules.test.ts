@@ -4,46 +4,8 @@ import path from 'node:path';
 import { ConfigError } from '@mmon/shared';
 import { duration, glob, readRules, storedRules } from '../src/rules';
 
-/** The README's example rules file. */
-const EXAMPLE = `
-rules:
-  - name: contribution-offline
-    kind: stream.offline
-    match: { node: "*", name: "live/*" }
-    for: 10s
-    keepFiringFor: 30s
-    repeatEvery: 1h
-    severity: crit
-    notify: [ops, chat]
-  - name: srt-loss
-    kind: stream.srt.loss.above
-    match: { name: "live/*" }
-    threshold: 50
-    for: 30s
-    notify: [chat]
-  - name: no-viewers
-    kind: stream.readers.below
-    threshold: 1
-    for: 5m
-    severity: info
-  - name: node-down
-    kind: node.stale
-    for: 30s
-    severity: crit
-    notify: [ops]
-  - name: disk-full
-    kind: host.disk.above
-    threshold: 90
-    for: 1m
-    notify: [ops]
-notifiers:
-  - name: ops
-    type: webhook
-    url: \${OPS_WEBHOOK_URL}
-  - name: chat
-    type: ntfy
-    url: https://alice:s3cret@ntfy.example/mediamtx-alerts
-`;
+/** The example rules file that operators copy (the README shows it). */
+const EXAMPLE = path.resolve(__dirname, '../alerts.example.yaml');
 
 describe('rules file', () => {
   let dir: string;
@@ -80,27 +42,34 @@ describe('rules file', () => {
     ]);
   });
 
-  it('reads the README example with ${VAR} from the environment; URLs stay out of what is stored', () => {
-    const f = file(EXAMPLE);
-    const set = readRules({ ALERT_RULES_FILE: f, OPS_WEBHOOK_URL: 'https://hooks.example/T0/secret-token' });
-    expect(set.source).toBe(f);
-    expect(set.rules.map((r) => [r.name, r.kind, r.threshold, r.forMs, r.keepFiringForMs, r.repeatEveryMs, r.severity, r.notify])).toEqual([
-      ['contribution-offline', 'stream.offline', null, 10_000, 30_000, 3_600_000, 'crit', ['ops', 'chat']],
-      ['srt-loss', 'stream.srt.loss.above', 50, 30_000, 0, null, 'warn', ['chat']],
-      ['no-viewers', 'stream.readers.below', 1, 300_000, 0, null, 'info', []],
-      ['node-down', 'node.stale', null, 30_000, 0, null, 'crit', ['ops']],
-      ['disk-full', 'host.disk.above', 90, 60_000, 0, null, 'warn', ['ops']],
+  it('reads the example file with ${VAR} from the environment; URLs stay out of what is stored', () => {
+    const env = { ALERT_RULES_FILE: EXAMPLE, OPS_WEBHOOK_URL: 'https://hooks.example/T0/secret-token', SLACK_WEBHOOK_URL: 'https://alice:s3cret@slack.example/services/T/B/X' };
+    const set = readRules(env);
+    expect(set.source).toBe(EXAMPLE);
+    expect(set.rules.map((r) => [r.name, r.kind, r.match, r.threshold, r.forMs, r.keepFiringForMs, r.repeatEveryMs, r.severity, r.notify])).toEqual([
+      ['contribution-offline', 'stream.offline', { node: '*', name: 'live/*' }, null, 10_000, 30_000, 3_600_000, 'crit', ['ops', 'chat']],
+      ['srt-loss', 'stream.srt.loss.above', { node: '*', name: 'live/*' }, 50, 30_000, 0, null, 'warn', ['chat']],
+      ['no-viewers', 'stream.readers.below', { node: '*', name: '*' }, 1, 300_000, 0, null, 'info', []],
+      ['server-down', 'node.stale', { node: '*', name: '*' }, null, 30_000, 0, null, 'crit', ['ops', 'chat']],
+      ['disk-full', 'host.disk.above', { node: '*', name: '*' }, 90, 300_000, 0, null, 'warn', ['ops']],
     ]);
     expect(set.notifiers).toEqual([
       { name: 'ops', type: 'webhook', endpoint: 'https://hooks.example/T0/secret-token', authorization: null, topic: null },
-      // ntfy: JSON publishing goes to the server's root with the topic in the body; credentials become a header.
-      { name: 'chat', type: 'ntfy', endpoint: 'https://ntfy.example/', authorization: `Basic ${Buffer.from('alice:s3cret').toString('base64')}`, topic: 'mediamtx-alerts' },
+      // Credentials in a URL become a header (fetch refuses URLs that carry them).
+      { name: 'chat', type: 'slack', endpoint: 'https://slack.example/services/T/B/X', authorization: `Basic ${Buffer.from('alice:s3cret').toString('base64')}`, topic: null },
     ]);
     const stored = JSON.stringify(storedRules(set, new Date().toISOString()));
-    expect(stored).not.toMatch(/secret|hooks\.example|ntfy\.example/);
+    expect(stored).not.toMatch(/secret|hooks\.example|slack\.example/);
     expect(storedRules(set, 'x').notifiers).toEqual([
       { name: 'ops', type: 'webhook' },
-      { name: 'chat', type: 'ntfy' },
+      { name: 'chat', type: 'slack' },
+    ]);
+  });
+
+  it('ntfy: JSON publishing goes to the server root with the topic from the path', () => {
+    const f = file('rules: []\nnotifiers: [{ name: n, type: ntfy, url: "https://ntfy.example/base/mediamtx-alerts?auth=tok" }]\n');
+    expect(readRules({ ALERT_RULES_FILE: f }).notifiers).toEqual([
+      { name: 'n', type: 'ntfy', endpoint: 'https://ntfy.example/base/?auth=tok', authorization: null, topic: 'mediamtx-alerts' },
     ]);
   });
 
