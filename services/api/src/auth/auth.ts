@@ -64,6 +64,8 @@ export class Auth extends EventEmitter {
   /** Unknown users are checked against this hash, so that they take as long as a wrong password (same kind and cost). */
   private readonly timingHash: string;
   private readonly metricsToken: Buffer | null;
+  /** Everyone's principal when nobody logs in: sees what an admin sees (addresses masked only with PRIVACY_MASK_ADDRESSES). */
+  private readonly openPrincipal: Principal;
 
   constructor(
     readonly config: AuthConfig,
@@ -78,15 +80,13 @@ export class Auth extends EventEmitter {
     this.limits = { address: limiter('address'), user: limiter('user') };
     this.timingHash = [...config.users.values()].find((u) => u.hash !== '')?.hash ?? '';
     this.metricsToken = config.metricsToken === null ? null : sha256(config.metricsToken);
+    this.openPrincipal = { user: null, role: 'admin', masked: config.maskAddresses, token: null };
   }
 
   get enabled(): boolean {
     return this.config.mode !== 'none';
   }
 
-  private open(): Principal {
-    return { user: null, role: 'admin', masked: this.config.maskAddresses, token: null };
-  }
 
   private principal(user: string, role: Role, token: string | null): Principal {
     return { user, role, masked: this.config.maskAddresses || role === 'viewer', token };
@@ -94,7 +94,7 @@ export class Auth extends EventEmitter {
 
   /** Who the request is from (null: nobody known). Throws when Redis cannot be asked. */
   async identify(req: IncomingMessage): Promise<Principal | null> {
-    if (this.config.mode === 'none') return this.open();
+    if (this.config.mode === 'none') return this.openPrincipal;
     if (this.config.mode === 'proxy') {
       if (!this.trust(peerAddress(req), 0)) return null;
       const value = req.headers[this.config.proxyHeader!];
@@ -116,13 +116,18 @@ export class Auth extends EventEmitter {
    * state-changing /api/ request a same-origin check (403 JSON). The dashboard's files are public.
    */
   gate(req: IncomingMessage, res: ServerResponse, next: () => void): void {
+    if (!this.enabled && this.metricsToken === null) {
+      // nothing to check: the hot path pays one WeakMap entry
+      principals.set(req, this.openPrincipal);
+      return next();
+    }
     const path = normalizedPath(req.url ?? '/');
     if (path === '/metrics' && this.metricsToken !== null) {
       if (this.bearerMatches(req.headers.authorization)) return next();
       return writeError(res, 401, 'metrics token required', { 'WWW-Authenticate': 'Bearer realm="metrics"' });
     }
     if (!this.enabled) {
-      principals.set(req, this.open());
+      principals.set(req, this.openPrincipal);
       return next();
     }
     const isApi = path === '/api' || path.startsWith('/api/');
@@ -147,7 +152,7 @@ export class Auth extends EventEmitter {
 
   /** The WebSocket handshake: same-origin, then a principal. */
   async admitUpgrade(req: IncomingMessage): Promise<Admission> {
-    if (!this.enabled) return { principal: this.open() };
+    if (!this.enabled) return { principal: this.openPrincipal };
     if (!isSameOrigin(req)) return { status: 403, message: 'cross-origin request refused' };
     try {
       const principal = await this.identify(req);
