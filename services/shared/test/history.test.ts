@@ -34,13 +34,12 @@ const stream = (name: string, over: Partial<HistorySource> = {}): HistorySource 
   ...over,
 });
 
-/** The stream's stored entries of one tier: [bucket start, fields]. */
-async function entries(redis: Redis, tier: string, name: string, node = 'n'): Promise<[number, Record<string, string>][]> {
+/** The stream's stored entries of one tier: [bucket start, name -> stored value]. */
+async function entries(redis: Redis, tier: string, name: string, node = 'n'): Promise<[number, Record<string, unknown>][]> {
   const raw = await redis.xrange(keys.streamHistory(tier, node, name), '-', '+');
-  return raw.map(([id, flat]) => {
-    const f: Record<string, string> = {};
-    for (let i = 0; i < flat.length; i += 2) f[flat[i]] = flat[i + 1];
-    return [Number(id.split('-')[0]), f];
+  return raw.map(([id, [layout, values]]) => {
+    const v = JSON.parse(values) as unknown[];
+    return [Number(id.split('-')[0]), Object.fromEntries(layout.split(',').map((name, i) => [name, v[i]]))];
   });
 }
 
@@ -172,6 +171,16 @@ describe('tiered history in Redis Streams, on a scripted clock', () => {
       expect((await readStreamHistory(redis, 'other', name, { fromMs: T0, toMs: T0 + HOUR, nowMs: T0 + HOUR })).points).toEqual([]);
     });
 
+    test('the finest tier whose retention covers `from` answers, within 1 % of it', async () => {
+      const res = async (ageMs: number) => (await readStreamHistory(redis, 'n', name, { fromMs: T0 + 1000 * S - ageMs, toMs: T0 + 1000 * S, maxPoints: 10_000, nowMs: T0 + 1000 * S })).resolutionMs;
+      expect(await res(HOUR)).toBe(10 * S);
+      expect(await res(HOUR + 30 * S)).toBe(10 * S);
+      expect(await res(HOUR + MIN)).toBe(MIN);
+      expect(await res(DAY + 10 * MIN)).toBe(MIN);
+      expect(await res(DAY + 20 * MIN)).toBe(10 * MIN);
+      expect(await res(60 * DAY)).toBe(10 * MIN);
+    });
+
     test('the tiers are stored for readers', async () => {
       expect(JSON.parse((await redis.get(keys.historyTiers('stream')))!)).toEqual(tiers);
     });
@@ -186,11 +195,11 @@ describe('tiered history in Redis Streams, on a scripted clock', () => {
     for (let s = 96; s <= 200; s++) await after.append([stream(name, { readers: 3 })], T0 + s * S);
     const fine = await entries(redis, '10s', name);
     expect(fine.map(([t]) => (t - T0) / S)).toEqual(Array.from({ length: 20 }, (_, i) => i * 10));
-    expect(fine[9][1]).toMatchObject({ n: '4', readers: '3000' });
+    expect(fine[9][1]).toMatchObject({ n: 4, readers: 3000 });
     const minute = await entries(redis, '1m', name);
     expect(minute.map(([t]) => (t - T0) / S)).toEqual([0, 60, 120]);
-    expect(minute.map(([, f]) => f.n)).toEqual(['60', '54', '60']);
-    expect(minute[1][1]).toMatchObject({ '<readers': '1000', '>readers': '3000', readers: String(Math.round((3 * 10 * 1000 + 4 * 3000 + 2 * 10 * 3000) / 54)) });
+    expect(minute.map(([, f]) => f.n)).toEqual([60, 54, 60]);
+    expect(minute[1][1]).toMatchObject({ readers: [Math.round((3 * 10 * 1000 + 4 * 3000 + 2 * 10 * 3000) / 54), 1000, 3000], rtt: 20000 });
 
     // two writers with the same bucket (an old process still flushing): written once
     const [a, b] = [new StreamHistoryWriter(redis, tiers), new StreamHistoryWriter(redis, tiers)];

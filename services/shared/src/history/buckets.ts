@@ -1,14 +1,18 @@
 import type { HealthLevel } from '../model';
 
 /**
- * History buckets, without I/O. A bucket's figures are stored as whole numbers in thousandths
- * (Redis keeps a field that reads as an integer in a few bytes, a decimal string in many), under
- * these field names: `n` the samples merged, `o` the online fraction (‰), `h` the worst health
- * (0 ok, 1 warn, 2 crit), and for every metric m its average `m`, minimum `<m` and maximum `>m`;
- * '' when the bucket has no value. A metric named `a:b` is served as point.a.b (the host's disks).
+ * History buckets, without I/O. A bucket is stored as one Redis Stream field: its name is the
+ * layout, its value the figures. The layout lists the names, comma-separated: `n` (samples
+ * merged), for streams `o` (online fraction, ‰) and `h` (worst health: 0 ok, 1 warn, 2 crit), then
+ * each metric. The value is a JSON array in that order: n, o, h, then for each metric its average,
+ * or [average, min, max] when they differ, or null when the bucket has none; figures are whole
+ * numbers in thousandths. Redis keeps a field name once per node of entries that share it, so the
+ * layout costs nothing per entry, and JSON is parsed in C on both sides (cjson in the write
+ * script's rollups, JSON.parse here) instead of dozens of strings per entry.
+ * A metric named `a:b` is served as point.a.b (the host's disks).
  * Merging buckets follows one rule per field, the same in the write script's rollup (writer.ts):
- * `n` adds up, `h` and `>m` take the largest, `<m` the smallest, every other field is the
- * average weighted by `n`. So a spike of one sample survives every rollup as a maximum.
+ * `n` adds up, `h` takes the worst, `o` and the averages are weighted by n, minima take the
+ * smallest and maxima the largest. So a spike of one sample survives every rollup as a maximum.
  */
 export const SCALE = 1000;
 
@@ -58,23 +62,26 @@ export class Bucket {
     }
   }
 
-  /** The stored field names, in the order values() answers them. */
-  fields(): string[] {
-    const out = ['n'];
-    if (this.withState) out.push('o', 'h');
-    for (const m of this.names) out.push(m, `<${m}`, `>${m}`);
-    return out;
+  /** The stored layout: the names of values(), comma-separated. */
+  layout(): string {
+    const head = this.withState ? 'n,o,h' : 'n';
+    return this.names.length === 0 ? head : `${head},${this.names.join(',')}`;
   }
 
-  /** The stored values of fields(), joined by commas (the write script's format). */
+  /** The stored figures (a JSON array), in the order of layout(). */
   values(): string {
-    const out: (string | number)[] = [this.n];
-    if (this.withState) out.push(Math.round((this.onlineCount / this.n) * SCALE), this.health);
+    let out = this.withState ? `[${this.n},${Math.round((this.onlineCount / this.n) * SCALE)},${this.health}` : `[${this.n}`;
     for (let k = 0; k < this.names.length; k++) {
-      if (this.count[k] === 0) out.push('', '', '');
-      else out.push(Math.round((this.sum[k] / this.count[k]) * SCALE), Math.round(this.min[k] * SCALE), Math.round(this.max[k] * SCALE));
+      if (this.count[k] === 0) {
+        out += ',null';
+        continue;
+      }
+      const avg = Math.round((this.sum[k] / this.count[k]) * SCALE);
+      const min = Math.round(this.min[k] * SCALE);
+      const max = Math.round(this.max[k] * SCALE);
+      out += min === max ? `,${avg}` : `,[${avg},${min},${max}]`;
     }
-    return out.join(',');
+    return `${out}]`;
   }
 
   private indexOf(names: readonly string[]): number[] {
@@ -94,44 +101,88 @@ export class Bucket {
   }
 }
 
-/** One stored bucket: its start and its fields (null: no value). */
+/** A stored figure: a number, [average, min, max] for a metric whose extremes differ, or null (none). */
+type Cell = number | [number, number, number] | null;
+
+/** One stored bucket: its start, its layout's names and a cell per name. */
 export interface Row {
   t: number;
-  f: Map<string, number | null>;
+  names: readonly string[];
+  cells: readonly Cell[];
 }
 
-/** A Redis Stream entry ([id, [field, value, …]]) as a row. */
-export function toRow(id: string, flat: string[]): Row {
-  const f = new Map<string, number | null>();
-  for (let i = 0; i + 1 < flat.length; i += 2) f.set(flat[i], flat[i + 1] === '' ? null : Number(flat[i + 1]));
-  return { t: Number(id.slice(0, id.indexOf('-'))), f };
+/** Layout strings to their names, shared by the rows of a read (a tier holds one or two layouts). */
+export type Layouts = Map<string, readonly string[]>;
+
+/** A Redis Stream entry ([id, [layout, cells]]) as a row; an unreadable value reads as a bucket without figures. */
+export function toRow(id: string, flat: string[], layouts: Layouts): Row {
+  const layout = flat[0] ?? '';
+  let names = layouts.get(layout);
+  if (names === undefined) {
+    names = layout.split(',');
+    layouts.set(layout, names);
+  }
+  let cells: unknown;
+  try {
+    cells = JSON.parse(flat[1] ?? '[]');
+  } catch {
+    cells = [];
+  }
+  return { t: Number(id.slice(0, id.indexOf('-'))), names, cells: Array.isArray(cells) ? (cells as Cell[]) : [] };
 }
 
-/** Merges rows into one bucket starting at t (see the rules above). */
+/** How a field merges: n adds up, h takes the worst, o is averaged, a metric is averaged with its extremes. */
+const enum Rule {
+  Sum,
+  Max,
+  Avg,
+  Metric,
+}
+const ruleOf = (name: string): Rule => (name === 'n' ? Rule.Sum : name === 'h' ? Rule.Max : name === 'o' ? Rule.Avg : Rule.Metric);
+
+/** Merges rows (oldest first) into one bucket starting at t (see the rules above). */
 export function mergeRows(t: number, rows: readonly Row[]): Row {
-  if (rows.length === 1) return { t, f: rows[0].f };
-  const value = new Map<string, number | null>();
-  const weight = new Map<string, number>();
+  if (rows.length === 1) return { t, names: rows[0].names, cells: rows[0].cells };
+  let names = rows[0].names;
+  const same = rows.every((r) => r.names === names);
+  if (!same) names = [...new Set(rows.flatMap((r) => r.names))];
+  const k = names.length;
+  const value: (number | null)[] = new Array<number | null>(k).fill(null);
+  const weight = new Array<number>(k).fill(0);
+  const lo = new Array<number>(k).fill(Infinity);
+  const hi = new Array<number>(k).fill(-Infinity);
+  const rules = names.map(ruleOf);
   for (const row of rows) {
-    const w = row.f.get('n') ?? 1;
-    for (const [name, x] of row.f) {
-      if (!value.has(name)) {
-        value.set(name, null);
-        weight.set(name, 0);
-      }
-      if (x === null) continue;
-      const v = value.get(name)!;
-      if (name === 'n') value.set(name, (v ?? 0) + x);
-      else if (name === 'h' || name.startsWith('>')) value.set(name, v === null ? x : Math.max(v, x));
-      else if (name.startsWith('<')) value.set(name, v === null ? x : Math.min(v, x));
-      else {
-        value.set(name, (v ?? 0) + x * w);
-        weight.set(name, weight.get(name)! + w);
+    const n = row.cells[0];
+    const w = typeof n === 'number' ? n : 1;
+    const index = same ? null : row.names.map((name) => names.indexOf(name));
+    for (let i = 0; i < row.names.length; i++) {
+      const cell = row.cells[i];
+      if (cell === null || cell === undefined) continue;
+      const j = index === null ? i : index[i];
+      const [avg, min, max] = typeof cell === 'number' ? [cell, cell, cell] : cell;
+      const v = value[j];
+      switch (rules[j]) {
+        case Rule.Sum:
+          value[j] = (v ?? 0) + avg;
+          break;
+        case Rule.Max:
+          value[j] = v === null ? avg : Math.max(v, avg);
+          break;
+        default:
+          value[j] = (v ?? 0) + avg * w;
+          weight[j] += w;
+          if (min < lo[j]) lo[j] = min;
+          if (max > hi[j]) hi[j] = max;
       }
     }
   }
-  for (const [name, w] of weight) if (w > 0) value.set(name, Math.round(value.get(name)! / w));
-  return { t, f: value };
+  const cells: Cell[] = value.map((v, j) => {
+    if (v === null || weight[j] === 0) return v;
+    const avg = Math.round(v / weight[j]);
+    return rules[j] === Rule.Metric && lo[j] !== hi[j] ? [avg, lo[j], hi[j]] : avg;
+  });
+  return { t, names, cells };
 }
 
 /**
@@ -182,17 +233,18 @@ export function toPoint(row: Row): Record<string, unknown> {
   const point: Record<string, unknown> = { t: row.t };
   const min: Metrics = {};
   const max: Metrics = {};
-  const unscale = (v: number | null | undefined) => (v === null || v === undefined ? null : v / SCALE);
-  for (const [name, v] of row.f) {
-    if (name === 'n' || name.startsWith('<') || name.startsWith('>')) continue;
-    if (name === 'o') point.online = unscale(v) ?? 0;
-    else if (name === 'h') point.health = LEVELS[v ?? 0] ?? 'crit';
+  row.names.forEach((name, i) => {
+    const cell = row.cells[i] ?? null;
+    const [avg, lo, hi] = cell === null ? [null, null, null] : typeof cell === 'number' ? [cell, cell, cell] : cell;
+    if (name === 'n') return;
+    if (name === 'o') point.online = (avg ?? 0) / SCALE;
+    else if (name === 'h') point.health = LEVELS[avg ?? 0] ?? 'crit';
     else {
-      put(point as Metrics, name, unscale(v));
-      put(min, name, unscale(row.f.get(`<${name}`)));
-      put(max, name, unscale(row.f.get(`>${name}`)));
+      put(point as Metrics, name, avg === null ? null : avg / SCALE);
+      put(min, name, lo === null ? null : lo / SCALE);
+      put(max, name, hi === null ? null : hi / SCALE);
     }
-  }
+  });
   point.min = min;
   point.max = max;
   return point;

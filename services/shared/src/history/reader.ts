@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
 import { keys } from '../keys';
 import type { HealthLevel } from '../model';
-import { mergeInto, outputResolution, toPoint, toRow, type Row } from './buckets';
+import { mergeInto, outputResolution, toPoint, toRow, type Layouts, type Row } from './buckets';
 import { DEFAULT_HISTORY_TIERS, formatDuration, parseHistoryTiers, type HistoryTier } from './tiers';
 import { STREAM_HISTORY_METRICS } from './writer';
 
@@ -68,8 +68,8 @@ function tiersFrom(json: string | null): HistoryTier[] {
 }
 
 /**
- * Reads [from, to] from the finest tier whose retention still covers `from` (the coarsest when
- * none does). A coarser tier lacks its newest bucket until the next one starts, so the finer
+ * Reads [from, to] from the finest tier whose retention still covers `from`, within 1 % (the
+ * coarsest when none does). A coarser tier lacks its newest bucket until the next one starts, so the finer
  * tiers' points after its last one are added (merged into the answer's buckets). Buckets are
  * merged by a whole factor until at most maxPoints remain. One round trip for the tiers, one
  * pipeline for the points.
@@ -78,7 +78,8 @@ async function readTiered(redis: Redis, kind: 'stream' | 'host', keyOf: (tier: s
   const tiers = tiersFrom(await redis.get(keys.historyTiers(kind)));
   const { fromMs, toMs } = range;
   const now = range.nowMs ?? Date.now();
-  let chosen = tiers.findIndex((t) => now - t.retentionMs <= fromMs);
+  // A range of exactly a tier's retention, sent a moment before `now`, still belongs to that tier.
+  let chosen = tiers.findIndex((t) => now - t.retentionMs * 1.01 <= fromMs);
   if (chosen < 0) chosen = tiers.length - 1;
   const pipeline = redis.pipeline();
   for (let j = chosen; j >= 0; j--) {
@@ -89,12 +90,13 @@ async function readTiered(redis: Redis, kind: 'stream' | 'host', keyOf: (tier: s
   }
   const answers = (await pipeline.exec()) ?? [];
   const rows: Row[] = [];
+  const layouts: Layouts = new Map();
   let end = -Infinity;
   answers.forEach(([err, entries], i) => {
     if (err) throw err;
     const res = tiers[chosen - i].resolutionMs;
     for (const [id, flat] of entries as [string, string[]][]) {
-      const row = toRow(id, flat);
+      const row = toRow(id, flat, layouts);
       if (row.t < end || row.t > toMs) continue;
       rows.push(row);
     }

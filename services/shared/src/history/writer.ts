@@ -9,15 +9,15 @@ import { formatDuration, type HistoryTier } from './tiers';
  * Redis. For every series (its T tier keys in KEYS, finest first) and tier: the bucket is added
  * unless the tier already holds it or a later one (a restarted collector, or a second writer,
  * never writes a bucket twice); when the tier's previous entry lies in an earlier bucket of the
- * next tier, that bucket is complete and is rolled up from the entries in Redis (sum of n, max of
- * h and >m, min of <m, the n-weighted average of the rest; see buckets.ts), so a collector
- * restarted mid-bucket leaves no gap. Entries are trimmed by time (MINID, whole nodes) and every
- * key expires with its tier, so a stream that went away takes its history along. One series
- * failing (a key of another type) is counted and the others are written.
+ * next tier, that bucket is complete and is rolled up from the entries in Redis (see buckets.ts
+ * for the format and the rules), so a collector restarted mid-bucket leaves no gap. Entries are
+ * trimmed by time (MINID ~, whole nodes) and every key expires with its tier, so a stream that
+ * went away takes its history along. One series failing (a key of another type) is counted and
+ * the others are written.
  *
  * KEYS: the tiers key, then each series' T keys.
- * ARGV: tiers JSON, T, the T resolutions, the T retentions (ms), the bucket start (ms), the field
- * names (comma-separated), then each series' values (comma-separated, '' for none).
+ * ARGV: tiers JSON, T, the T resolutions, the T retentions (ms), the bucket start (ms), the
+ * layout, then each series' values.
  * Answers { series written, series failed, the first failure's message or '' }.
  */
 const WRITE = `
@@ -28,12 +28,20 @@ for j = 1, T do
   res[j] = tonumber(ARGV[2 + j])
   ret[j] = tonumber(ARGV[2 + T + j])
 end
-local start = tonumber(ARGV[3 + 2 * T])
-local names = {}
-for name in string.gmatch(ARGV[4 + 2 * T], '[^,]+') do names[#names + 1] = name end
-local first = 5 + 2 * T
+local start, layout, first = tonumber(ARGV[3 + 2 * T]), ARGV[4 + 2 * T], 5 + 2 * T
 
 local function id(ms) return string.format('%d', ms) end
+
+local layouts = {}
+local function namesOf(layout)
+  local names = layouts[layout]
+  if names == nil then
+    names = {}
+    for name in string.gmatch(layout, '[^,]+') do names[#names + 1] = name end
+    layouts[layout] = names
+  end
+  return names
+end
 
 local function lastTime(key)
   local e = redis.call('XREVRANGE', key, '+', '-', 'COUNT', 1)[1]
@@ -41,61 +49,62 @@ local function lastTime(key)
   return nil
 end
 
--- 0: add up, 1: largest, 2: smallest, 3: average weighted by n
-local function rule(name)
-  if name == 'n' then return 0 end
-  local c = string.byte(name)
-  if name == 'h' or c == 62 then return 1 end
-  if c == 60 then return 2 end
-  return 3
-end
-
+local null = cjson.null
 local function rollup(entries)
-  local order, value, weight = {}, {}, {}
+  local order, value, weight, lo, hi = {}, {}, {}, {}, {}
   for _, e in ipairs(entries) do
-    local f = e[2]
-    local w = (f[1] == 'n' and tonumber(f[2])) or 1
-    for i = 1, #f, 2 do
-      local name, x = f[i], tonumber(f[i + 1])
+    local names, values = namesOf(e[2][1]), cjson.decode(e[2][2] or '[]')
+    local w = tonumber(values[1]) or 1
+    for i, name in ipairs(names) do
       if weight[name] == nil then
         order[#order + 1] = name
         weight[name] = 0
       end
-      if x then
-        local r, v = rule(name), value[name]
-        if r == 0 then value[name] = (v or 0) + x
-        elseif r == 1 then if v == nil or x > v then value[name] = x end
-        elseif r == 2 then if v == nil or x < v then value[name] = x end
+      local v = values[i]
+      if v ~= nil and v ~= null then
+        if name == 'n' then
+          value[name] = (value[name] or 0) + v
+        elseif name == 'h' then
+          if value[name] == nil or v > value[name] then value[name] = v end
         else
-          value[name] = (v or 0) + x * w
+          local avg, mn, mx = v, v, v
+          if type(v) == 'table' then avg, mn, mx = v[1], v[2], v[3] end
+          value[name] = (value[name] or 0) + avg * w
           weight[name] = weight[name] + w
+          if lo[name] == nil or mn < lo[name] then lo[name] = mn end
+          if hi[name] == nil or mx > hi[name] then hi[name] = mx end
         end
       end
     end
   end
   local out = {}
-  for _, name in ipairs(order) do
+  for i, name in ipairs(order) do
     local v = value[name]
-    if v ~= nil and weight[name] > 0 then v = math.floor(v / weight[name] + 0.5) end
-    out[#out + 1] = name
-    out[#out + 1] = (v == nil) and '' or id(v)
+    if v == nil then
+      out[i] = null
+    elseif weight[name] > 0 then
+      out[i] = math.floor(v / weight[name] + 0.5)
+      if name ~= 'o' and lo[name] ~= hi[name] then out[i] = { out[i], lo[name], hi[name] } end
+    else
+      out[i] = v
+    end
   end
-  return out
+  return table.concat(order, ','), cjson.encode(out)
 end
 
-local function write(i, fields)
-  local t = start
+local function write(i, values)
+  local t, lay = start, layout
   for j = 1, T do
     local key = KEYS[1 + i * T + j]
     local prev = lastTime(key)
     if prev and prev >= t then return 0 end
-    redis.call('XADD', key, 'MINID', '~', id(math.max(0, t - ret[j])), id(t) .. '-1', unpack(fields))
+    redis.call('XADD', key, 'MINID', '~', id(math.max(0, t - ret[j])), id(t) .. '-1', lay, values)
     redis.call('PEXPIRE', key, ret[j])
     if j == T or prev == nil then return 1 end
     local size = res[j + 1]
     local bucket = prev - prev % size
     if bucket == t - t % size then return 1 end
-    fields = rollup(redis.call('XRANGE', key, id(bucket), id(bucket + size - 1)))
+    lay, values = rollup(redis.call('XRANGE', key, id(bucket), id(bucket + size - 1)))
     t = bucket
   end
   return 1
@@ -103,13 +112,7 @@ end
 
 local written, failed, message = 0, 0, ''
 for i = 0, #ARGV - first do
-  local fields, k = {}, 0
-  for v in string.gmatch(ARGV[first + i] .. ',', '([^,]*),') do
-    k = k + 1
-    fields[2 * k - 1] = names[k]
-    fields[2 * k] = v
-  end
-  local ok, r = pcall(write, i, fields)
+  local ok, r = pcall(write, i, ARGV[first + i])
   if ok then
     written = written + r
   else
@@ -132,9 +135,14 @@ export interface HistoryWriteResult {
 }
 
 interface OpenSeries {
+  /** The series' tier keys, finest first, built once while the series is seen. */
   keys: string[];
-  bucket: Bucket;
+  /** The bucket being filled; null once written, until the series' next sample. */
+  bucket: Bucket | null;
 }
+
+/** Finished buckets to write: their series' keys and the bucket. */
+type Due = { keys: string[]; bucket: Bucket }[];
 
 /**
  * History of many series in tiers (see tiers.ts). Samples are merged in memory into the finest
@@ -165,13 +173,17 @@ class TieredWriter {
     return ms - (ms % res);
   }
 
-  /** The series whose bucket ended before `bucket`, taken out of memory. */
-  takeDue(bucket: number): OpenSeries[] {
-    const due: OpenSeries[] = [];
+  /**
+   * The buckets that ended before `bucket`, taken out of memory. A series with no sample since
+   * its last bucket was written is gone and forgotten.
+   */
+  takeDue(bucket: number): Due {
+    const due: Due = [];
     for (const [id, series] of this.open) {
-      if (series.bucket.t < bucket) {
-        due.push(series);
-        this.open.delete(id);
+      if (series.bucket === null) this.open.delete(id);
+      else if (series.bucket.t < bucket) {
+        due.push({ keys: series.keys, bucket: series.bucket });
+        series.bucket = null;
       }
     }
     return due;
@@ -181,34 +193,32 @@ class TieredWriter {
   bucketFor(id: string, bucket: number, keysOf: () => string[]): Bucket {
     let series = this.open.get(id);
     if (series === undefined) {
-      series = { keys: keysOf(), bucket: new Bucket(bucket) };
+      series = { keys: keysOf(), bucket: null };
       this.open.set(id, series);
     }
+    series.bucket ??= new Bucket(bucket);
     return series.bucket;
   }
 
-  async write(due: OpenSeries[]): Promise<HistoryWriteResult> {
+  async write(due: Due): Promise<HistoryWriteResult> {
     const result: HistoryWriteResult = { written: 0, skipped: 0, failed: 0, error: null };
     if (due.length === 0) return result;
-    const groups = new Map<string, OpenSeries[]>();
-    for (const series of due) {
-      const group = `${series.bucket.t}|${series.bucket.fields().join(',')}`;
+    const groups = new Map<string, Due>();
+    for (const entry of due) {
+      const group = `${entry.bucket.t}|${entry.bucket.layout()}`;
       const list = groups.get(group);
-      if (list) list.push(series);
-      else groups.set(group, [series]);
+      if (list) list.push(entry);
+      else groups.set(group, [entry]);
     }
     const pipeline = this.redis.pipeline();
     for (const list of groups.values()) {
       for (let i = 0; i < list.length; i += SERIES_PER_SCRIPT) {
         const chunk = list.slice(i, i + SERIES_PER_SCRIPT);
-        const keys = [this.tiersKey];
-        const values: string[] = [];
-        for (const series of chunk) {
-          for (const key of series.keys) keys.push(key);
-          values.push(series.bucket.values());
-        }
-        const { t } = chunk[0].bucket;
-        pipeline.eval(WRITE, keys.length, ...keys, this.tiersJson, ...this.head, t, chunk[0].bucket.fields().join(','), ...values);
+        const args: (string | number)[] = [WRITE, 1 + chunk.length * this.tiers.length, this.tiersKey];
+        for (const { keys } of chunk) for (const key of keys) args.push(key);
+        args.push(this.tiersJson, ...this.head, chunk[0].bucket.t, chunk[0].bucket.layout());
+        for (const { bucket } of chunk) args.push(bucket.values());
+        pipeline.call('EVAL', args);
       }
     }
     const answers = (await pipeline.exec()) ?? [];
