@@ -72,3 +72,4 @@ wait_port "$emu_port"
 MEDIAMTX_API_URL="http://127.0.0.1:$emu_port" node scripts/bench/collector.js
 echo "== API fan-out: ${BENCH_FANOUT_CLIENTS:-500} WebSocket clients (permessage-deflate) on ${BENCH_FANOUT_STREAMS:-1000} streams, one update a second (target <= 1 core)" && node scripts/bench/fanout.js
 echo "== Dashboard in Chromium: 1,000 streams at 1 Hz (main thread, WebSocket payload, first paint, DOM), then 10,000 over 10 nodes" && node scripts/bench/browser.js
+node scripts/bench/history.js # history (issue #12): Redis memory after a simulated month of 100 streams + host, a 30-day query at the api, writing 1,000 streams
