@@ -55,6 +55,8 @@ export class Alerter {
   private wantAll = false;
   private readonly wantNodes = new Set<string>();
   private rulesSaved = false;
+  /** Whether every node's summaries have been read once. */
+  private readAll = false;
   private stopped = false;
 
   constructor(
@@ -152,9 +154,12 @@ export class Alerter {
     this.deliverer.kick();
   }
 
-  /** Reads every node's summaries (all) or the announced nodes'. */
+  /**
+   * Reads every node's summaries (all, and always the first time: an evaluation that saw only the
+   * announced node would take the others' pending alerts for vanished) or the announced nodes'.
+   */
   private async refresh(all: boolean, nodes: string[]): Promise<void> {
-    if (all) {
+    if (all || !this.readAll) {
       const { body } = await this.reader.latest();
       const rows = JSON.parse(body.toString('utf8')) as StreamSummary[];
       this.streams.clear();
@@ -163,6 +168,7 @@ export class Alerter {
         if (list) list.push(s);
         else this.streams.set(s.node, [s]);
       }
+      this.readAll = true;
       return;
     }
     for (const node of nodes) {
