@@ -97,7 +97,7 @@ local function write(i, values)
   for j = 1, T do
     local key = KEYS[1 + i * T + j]
     local prev = lastTime(key)
-    if prev and prev >= t then return 0 end
+    if prev and prev >= t then return (j > 1) and 1 or 0 end
     redis.call('XADD', key, 'MINID', '~', id(math.max(0, t - ret[j])), id(t) .. '-1', lay, values)
     redis.call('PEXPIRE', key, ret[j])
     if j == T or prev == nil then return 1 end
@@ -200,9 +200,12 @@ class TieredWriter {
     return series.bucket;
   }
 
-  async write(due: Due): Promise<HistoryWriteResult> {
+  /** What the last write of finished buckets did (a series that failed is left out, the others are written). */
+  lastWrite: HistoryWriteResult = { written: 0, skipped: 0, failed: 0, error: null };
+
+  async write(due: Due): Promise<void> {
+    if (due.length === 0) return;
     const result: HistoryWriteResult = { written: 0, skipped: 0, failed: 0, error: null };
-    if (due.length === 0) return result;
     const groups = new Map<string, Due>();
     for (const entry of due) {
       const group = `${entry.bucket.t}|${entry.bucket.layout()}`;
@@ -232,7 +235,7 @@ class TieredWriter {
       if (failed > 0 && result.error === null) result.error = message;
     }
     result.skipped = due.length - total;
-    return result;
+    this.lastWrite = result;
   }
 }
 
@@ -256,12 +259,17 @@ export class StreamHistoryWriter {
     this.writer = new TieredWriter(redis, tiers, keys.historyTiers('stream'));
   }
 
+  /** What the last write of finished buckets did. */
+  get lastWrite(): HistoryWriteResult {
+    return this.writer.lastWrite;
+  }
+
   /**
    * Adds a sample of every stream at nowMs; call it every cycle. When nowMs has passed the finest
    * bucket, the finished bucket of every stream (also of streams that went away) is written
    * first, in one pipeline, and the promise settles after it.
    */
-  append(streams: readonly HistorySource[], nowMs: number = Date.now()): Promise<HistoryWriteResult> {
+  append(streams: readonly HistorySource[], nowMs: number = Date.now()): Promise<void> {
     const bucket = this.writer.bucketOf(nowMs);
     const due = this.writer.takeDue(bucket);
     const labels = this.writer.labels;
@@ -299,8 +307,13 @@ export class HostHistoryWriter {
     this.writer = new TieredWriter(redis, tiers, keys.historyTiers('host'));
   }
 
+  /** What the last write of finished buckets did. */
+  get lastWrite(): HistoryWriteResult {
+    return this.writer.lastWrite;
+  }
+
   /** Adds the host's sample at nowMs; writes the finished bucket first when nowMs has passed it. */
-  append(sample: HostHistorySample, nowMs: number = Date.now()): Promise<HistoryWriteResult> {
+  append(sample: HostHistorySample, nowMs: number = Date.now()): Promise<void> {
     const bucket = this.writer.bucketOf(nowMs);
     const due = this.writer.takeDue(bucket);
     const names = Object.keys(sample).filter(isMetricName);
