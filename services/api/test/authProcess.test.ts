@@ -108,7 +108,9 @@ describe('the api process and make run (scripts/run.sh): access mode and listeni
     const stack = run('bash', ['scripts/run.sh'], { REDIS_URL: redis.url, MEDIAMTX_API_URL: emulator.url, API_PORT: String(port), RUN_DIR: runDir }, { detached: true });
     try {
       await eventually(() => expect(stack.output()).toContain('access: no login, so listening on 127.0.0.1 only'), 20000, 100);
-      await eventually(async () => expect((await call(port, 'GET', '/api/streams/latest')).body.length).toBeGreaterThan(0), 20000, 200);
+      await eventually(async () => expect((await call(port, 'GET', '/api/streams/latest')).body.length).toBeGreaterThan(0), 20000, 200).catch((err: Error) => {
+        throw new Error(`${err.message}\nmake run said:\n${stack.output().slice(-3000)}`);
+      });
       expect(await accepts('127.0.0.2', port)).toBe(false);
     } finally {
       await stack.stop();
