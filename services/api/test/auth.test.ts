@@ -151,6 +151,19 @@ describe('access control with users (MONITOR_USERS_FILE)', () => {
     await login(api.port, 'alice', '127.0.0.41'); // another address still logs in
   });
 
+  test('behind a trusted proxy failures count per forwarded client (X-Forwarded-For); from anyone else the header is ignored', async () => {
+    const fail = (from: string, forwardedFor: string, i: number) =>
+      call(api.port, 'POST', '/api/login', { json: { user: `guess${i}`, password: 'x' }, from, headers: { 'x-forwarded-for': forwardedFor } });
+    // 127.0.0.2 is in AUTH_TRUSTED_PROXIES: its clients are told apart by the address it forwards
+    for (let i = 0; i < LOGIN_LIMITS.address; i++) expect((await fail('127.0.0.2', '198.51.100.7', i)).status).toBe(401);
+    expect((await fail('127.0.0.2', '198.51.100.7', 99)).status).toBe(429);
+    const other = await call(api.port, 'POST', '/api/login', { json: { user: 'alice', password: PASSWORDS.alice }, from: '127.0.0.2', headers: { 'x-forwarded-for': '198.51.100.8' } });
+    expect(other.status).toBe(200);
+    // 127.0.0.50 is not trusted: a forged header changes nothing, its own address is counted
+    for (let i = 0; i < LOGIN_LIMITS.address; i++) expect((await fail('127.0.0.50', `203.0.113.${i}`, i)).status).toBe(401);
+    expect((await fail('127.0.0.50', '203.0.113.200', 99)).status).toBe(429);
+  });
+
   test('state-changing requests need the same origin (Sec-Fetch-Site or Origin) and logout needs the cookie', async () => {
     const refused = { error: 'cross-origin request refused', status: 403 };
     const creds = { user: 'alice', password: PASSWORDS.alice };
