@@ -42,6 +42,7 @@ describe('behind a single sign-on proxy (AUTH_PROXY_HEADER, AUTH_TRUSTED_PROXIES
       ['127.0.0.68', user('carol')], // just outside 127.0.0.64/30
       ['127.0.0.2', {}], // the proxy, but nobody named
       ['127.0.0.2', user('')],
+      ['127.0.0.2', user('carol, mallory')], // a proxy that appended to a client's header
     ] as const) {
       const res = await call(api.port, 'GET', '/api/streams/latest', { headers, from });
       expect([from, headers, res.status, res.body]).toEqual([from, headers, 401, { error: 'login required', status: 401 }]);

@@ -27,8 +27,11 @@ const COOKIE_TOKEN = new RegExp(`(?:^|;\\s*)${SESSION_COOKIE}=([A-Za-z0-9_-]{1,6
 /** Paths under /api/ that answer without a session. */
 const PUBLIC_API = new Set(['/api/login', '/api/health']);
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-/** A proxy's user header: printable, bounded. */
-const PROXY_USER = /^[\x21-\x7e][\x20-\x7e]{0,255}$/;
+/**
+ * A proxy's user header: printable, bounded, and without commas: Node joins a repeated header with
+ * ", ", so a proxy that appends its value to a client's instead of replacing it is refused.
+ */
+const PROXY_USER = /^[\x21-\x2b\x2d-\x7e][\x20-\x2b\x2d-\x7e]{0,255}$/;
 
 /**
  * Failed logins: 20 per address and 5 per user name in 15 minutes, counted in Redis so that every
@@ -86,7 +89,6 @@ export class Auth extends EventEmitter {
   get enabled(): boolean {
     return this.config.mode !== 'none';
   }
-
 
   private principal(user: string, role: Role, token: string | null): Principal {
     return { user, role, masked: this.config.maskAddresses || role === 'viewer', token };
