@@ -4,7 +4,8 @@ import { readAuthConfig } from '../../api/src/config';
 import { PASSWORDS, writeUsersFile } from '../../api/test/authSupport';
 import { launchChromium } from './support/browser';
 import { demoStreams, stream, systemSample, writeStreams, writeSystem } from './support/fixtures';
-import { startStack, type Stack } from './support/stack';
+import { startNginx, type RunningNginx } from './support/nginx';
+import { PUBLIC_DIR, startStack, type Stack } from './support/stack';
 
 /** The dashboard in real Chromium against the real api with users configured (MONITOR_USERS_FILE). */
 describe('dashboard sign-in', () => {
@@ -17,7 +18,7 @@ describe('dashboard sign-in', () => {
 
   const row = (name: string) => page.locator(`#stream-list .rows .row[data-name="${name}"]`);
 
-  async function open(): Promise<void> {
+  async function open(url = stack.base): Promise<void> {
     // one context per test: its own cookie jar, shared by its tabs
     context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     page = await context.newPage();
@@ -27,7 +28,7 @@ describe('dashboard sign-in', () => {
       if (msg.type() === 'error' && !/status of 401/.test(msg.text())) errors.push(msg.text());
     });
     page.on('websocket', (ws) => sockets.push(ws.url()));
-    await page.goto(stack.base);
+    await page.goto(url);
   }
 
   async function signIn(user: string, password: string): Promise<void> {
@@ -115,5 +116,23 @@ describe('dashboard sign-in', () => {
     await eventually(async () => expect(await page.locator('#login-form').isVisible()).toBe(true));
     expect(await row('cam/studio-a').count()).toBe(0);
     await other.close();
+  });
+
+  test('through nginx (the Compose setup): sign in, live data, the same-origin check passes, logout', async () => {
+    // the api sees nginx's address and its Host header (without the port); the browser's own headers decide
+    const nginx: RunningNginx = await startNginx({ apiUpstream: stack.base, root: PUBLIC_DIR });
+    try {
+      await open(`http://127.0.0.1:${nginx.port}`);
+      await eventually(async () => expect(await page.locator('#login-form').isVisible()).toBe(true));
+      await signIn('alice', PASSWORDS.alice);
+      await eventually(async () => expect(await row('lobby').isVisible()).toBe(true));
+      await eventually(async () => expect(await page.locator('#feed-state').textContent()).toBe('Live'));
+      expect(sockets).toEqual([`ws://127.0.0.1:${nginx.port}/api/ws`]);
+      await page.locator('#logout').click();
+      await eventually(async () => expect(await page.locator('#login-form').isVisible()).toBe(true));
+    } finally {
+      await context.close();
+      await nginx.stop();
+    }
   });
 });
