@@ -1,6 +1,6 @@
 /**
  * The end-to-end suite against the native stack (`make e2e-native`): the MediaMTX API emulator
- * with its demo streams, a real ffmpeg SRT test pattern for the thumbnails, redis-server, the four
+ * with its demo streams, a real ffmpeg SRT test pattern for the thumbnails, redis-server, the five
  * Node services from their dist/ and nginx with the image's configuration template, all on free
  * loopback ports. Every service must stop cleanly on SIGTERM at the end.
  */
@@ -18,7 +18,7 @@ describe('the native stack', () => {
     if (stack === undefined) return; // it did not start: beforeAll's error says why
     const exits = await stack.stop();
     // SIGTERM: every service closes its connections and exits 0 within its grace period.
-    expect(exits).toEqual({ collector: 0, sysmon: 0, snapshotter: 0, api: 0 });
+    expect(exits).toEqual({ collector: 0, sysmon: 0, snapshotter: 0, alerter: 0, api: 0 });
   }, 30_000);
 
   // The emulator's SRT contribution feed (demo scenario): SRT RTT and link capacity and two readers

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
-npx tsc -b services/collector services/sysmon services/snapshotter services/api mediamtx-test
+npx tsc -b services/collector services/sysmon services/snapshotter services/alerter services/api mediamtx-test
 npm run --silent build -w @mmon/web
 npx jest -c e2e/jest.config.js --ci e2e/native.e2e.ts
 echo "e2e-native: passed in $(( $(date +%s) - start )) s"

@@ -2,7 +2,7 @@
  * The stack of compose.yaml, run natively on loopback for the end-to-end suite: redis-server, the
  * MediaMTX API emulator (demo streams, a monitor user with a password, as the bundled MediaMTX
  * has), a real ffmpeg SRT test pattern (moving picture and tone) that the snapshotter reads for
- * every stream, collector, sysmon, snapshotter and api from their dist/, and nginx running the web
+ * every stream, collector, sysmon, snapshotter, alerter and api from their dist/, and nginx running the web
  * image's configuration template in front. Every port is a free one; logs go to .run/e2e-native/.
  * Ready means what compose's `--wait` means: the heartbeat services pass the healthcheck compose
  * runs (services/shared/dist/healthcheck.js) and the api and nginx answer.
@@ -19,7 +19,7 @@ export const LOG_DIR = path.join(ROOT, '.run', 'e2e-native');
 const HEALTHCHECK = path.join(ROOT, 'services/shared/dist/healthcheck.js');
 const PUBLIC_DIR = path.join(ROOT, 'services/web/public');
 
-export const SERVICES = ['collector', 'sysmon', 'snapshotter', 'api'] as const;
+export const SERVICES = ['collector', 'sysmon', 'snapshotter', 'alerter', 'api'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 type Env = Record<string, string>;
 
@@ -65,8 +65,10 @@ function logTail(name: string): string {
  */
 function testPattern(port: number, children: ChildProcess[]): { stop(): Promise<void> } {
   let stopped = false;
-  let child: ChildProcess;
+  let child: ChildProcess | undefined;
+  let restart: NodeJS.Timeout | undefined;
   const run = () => {
+    if (stopped) return;
     child = launch('testpattern', 'ffmpeg', [
       ...['-hide_banner', '-loglevel', 'fatal', '-nostdin', '-re'],
       ...['-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440:beep_factor=4'],
@@ -75,14 +77,15 @@ function testPattern(port: number, children: ChildProcess[]): { stop(): Promise<
     ], {});
     children.push(child);
     child.once('exit', () => {
-      if (!stopped) setTimeout(run, 200);
+      if (!stopped) restart = setTimeout(run, 200);
     });
   };
   run();
   return {
     async stop() {
       stopped = true;
-      await terminate(child, 3000);
+      clearTimeout(restart); // between a reader leaving and the restart: nothing is started any more
+      if (child) await terminate(child, 3000);
     },
   };
 }
@@ -128,6 +131,7 @@ export async function startNativeStack(): Promise<NativeStack> {
       SNAPSHOT_INTERVAL_MS: '5000',
       SNAPSHOT_MAX_BACKOFF_MS: '4000',
     },
+    alerter: { REDIS_URL: redis.url, LOG_LEVEL: 'info', ...heartbeat('alerter', 30_000) },
     api: { REDIS_URL: redis.url, LOG_LEVEL: 'info', API_PORT: String(apiPort), API_HOST: '127.0.0.1' },
   };
   const services = {} as Record<ServiceName, ChildProcess>;
@@ -161,7 +165,7 @@ export async function startNativeStack(): Promise<NativeStack> {
   try {
     const ready = async () => {
       await Promise.all(
-        (['collector', 'sysmon', 'snapshotter'] as const).map((name) =>
+        (['collector', 'sysmon', 'snapshotter', 'alerter'] as const).map((name) =>
           eventually(() => {
             const check = spawnSync(process.execPath, [HEALTHCHECK], { env: envs[name], encoding: 'utf8' });
             if (check.status !== 0) throw new Error(`${name} not healthy: ${check.stderr.trim()}`);

@@ -22,6 +22,7 @@ import { readConfig as collectorConfig } from '../../collector/src/config';
 import { readConfig as sysmonConfig } from '../../sysmon/src/config';
 import { readConfig as snapshotterConfig } from '../../snapshotter/src/config';
 import { readConfig as apiConfig } from '../../api/src/config';
+import { readConfig as alerterConfig } from '../../alerter/src/config';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const COMPOSE_FILES = ['compose.yaml', 'compose.dev.yaml', 'compose.external.yaml'] as const;
@@ -40,6 +41,7 @@ const NODE_SERVICES = {
   sysmon: sysmonConfig,
   snapshotter: snapshotterConfig,
   api: apiConfig,
+  alerter: alerterConfig,
 } as const;
 
 // ---- reading the files ----
@@ -229,7 +231,7 @@ const devOnly = Object.entries(dev.services).filter(([name]) => compose.services
 const BUNDLED = ['mediamtx', 'testpattern', 'viewer'];
 
 /** Node services without a port: their healthcheck reads the heartbeat their loop writes. */
-const HEARTBEAT_SERVICES = ['collector', 'sysmon', 'snapshotter'] as const;
+const HEARTBEAT_SERVICES = ['collector', 'sysmon', 'snapshotter', 'alerter'] as const;
 
 /** The stage of a Dockerfile by name. */
 function stage(stages: Stage[], name: string): Stage {
@@ -354,7 +356,7 @@ describe('hardening and lifecycle', () => {
     const env = serviceEnvironment([compose], name, {});
     const mounts = (s.tmpfs as string[]).map((t) => t.split(':')[0]);
     expect(mounts.some((m) => env.HEARTBEAT_FILE.startsWith(`${m}/`))).toBe(true);
-    const intervalMs = Number(env.COLLECT_INTERVAL_MS ?? env.SYSMON_INTERVAL_MS ?? env.SNAPSHOT_INTERVAL_MS);
+    const intervalMs = Number(env.COLLECT_INTERVAL_MS ?? env.SYSMON_INTERVAL_MS ?? env.SNAPSHOT_INTERVAL_MS ?? env.ALERT_INTERVAL_MS);
     expect(intervalMs).toBeGreaterThan(0);
     expect(Number(env.HEARTBEAT_MAX_AGE_MS)).toBeGreaterThanOrEqual(10 * intervalMs);
   });
@@ -518,7 +520,7 @@ describe('Dockerfiles', () => {
   const serviceDir = (s: Service): string => s.build.args.SERVICE_DIR ?? `services/${s.build.args.SERVICE}`;
 
   it('builds the Node services from the one shared ./Dockerfile, chosen by SERVICE; nginx from services/web/Dockerfile; no copies', () => {
-    expect(built.map(([name]) => name).sort()).toEqual(['api', 'collector', 'snapshotter', 'sysmon', 'web']);
+    expect(built.map(([name]) => name).sort()).toEqual(['alerter', 'api', 'collector', 'snapshotter', 'sysmon', 'web']);
     for (const [name, s] of built) {
       if (name === 'web') expect(dockerfileOf(s)).toBe('services/web/Dockerfile');
       else expect({ name, file: dockerfileOf(s), args: s.build.args }).toEqual({ name, file: 'Dockerfile', args: { SERVICE: name } });
