@@ -1,4 +1,17 @@
-import { int, logLevel, num, optionalStr, readNodes, redisTarget, type Env, type LogLevel, type NodeTarget, type RedisTarget } from '@mmon/shared';
+import {
+  historyTiers,
+  int,
+  logLevel,
+  num,
+  optionalStr,
+  readNodes,
+  redisTarget,
+  type Env,
+  type HistoryTier,
+  type LogLevel,
+  type NodeTarget,
+  type RedisTarget,
+} from '@mmon/shared';
 import { healthRulesFromEnv } from './healthConfig';
 import type { HealthRules } from './health';
 
@@ -19,9 +32,8 @@ export interface CollectorConfig {
   nodeTtlSeconds: number;
   /** How long a stream that vanished from MediaMTX stays listed as offline. */
   goneRetentionMs: number;
-  /** One history point per stream this often (0: none), kept this long. */
-  historyIntervalMs: number;
-  historyRetentionMs: number;
+  /** The history tiers (HISTORY_TIERS), finest first; null with HISTORY_TIERS=off (no history). */
+  historyTiers: HistoryTier[] | null;
   /** Up to this many connections on a node, its connection lists are read in every cycle. */
   detailEveryCycleMaxConns: number;
   /** Above that, connection detail is refreshed at least this often (and viewed streams every cycle). */
@@ -47,8 +59,7 @@ export function readConfig(env: Env): CollectorConfig {
     health: healthRulesFromEnv(env),
     nodeTtlSeconds: int(env, 'NODE_TTL_SECONDS', Math.max(300, Math.ceil((intervalMs * 60) / 1000)), { min: 10 }),
     goneRetentionMs: int(env, 'STREAM_GONE_RETENTION_MS', 600_000, { min: 0 }),
-    historyIntervalMs: int(env, 'HISTORY_INTERVAL_MS', 10_000, { min: 0 }),
-    historyRetentionMs: int(env, 'HISTORY_RETENTION_MS', 3_600_000, { min: 1000, max: 7 * 24 * 3_600_000 }),
+    historyTiers: optionalStr(env, 'HISTORY_TIERS') === 'off' ? null : historyTiers(env),
     detailEveryCycleMaxConns: int(env, 'DETAIL_EVERY_CYCLE_MAX_CONNS', 2000, { min: 0 }),
     detailMaxAgeMs: int(env, 'DETAIL_MAX_AGE_MS', 5000, { min: 200, max: 5000 }),
   };

@@ -9,7 +9,6 @@ runMain(() => {
   // The merged view at most twice per interval however many nodes publish (see StreamStore).
   const store = new StreamStore(redis, config.nodeTtlSeconds, Math.floor(config.intervalMs / 2));
   const heartbeat = Heartbeat.fromEnv(process.env);
-  const history = new StreamHistoryWriter(redis, config.historyRetentionMs, Math.max(config.historyIntervalMs, config.intervalMs));
   const collectors = config.nodes.map(
     (node) =>
       new NodeCollector(
@@ -19,14 +18,13 @@ runMain(() => {
           excludePrefixes: config.excludePrefixes,
           health: config.health,
           goneRetentionMs: config.goneRetentionMs,
-          historyIntervalMs: config.historyIntervalMs,
           detailEveryCycleMaxConns: config.detailEveryCycleMaxConns,
           detailMaxAgeMs: config.detailMaxAgeMs,
         },
         {
           client: new MediaMtxClient({ baseUrl: node.baseUrl, user: node.user, pass: node.pass, timeoutMs: config.timeoutMs, pageSize: config.pageSize, maxItems: config.maxItems }),
           store,
-          history,
+          history: config.historyTiers === null ? null : new StreamHistoryWriter(redis, config.historyTiers),
           logger,
           heartbeat,
         },

@@ -25,8 +25,6 @@ export interface NodeCollectorOptions {
   excludePrefixes: string[];
   health: HealthRules;
   goneRetentionMs: number;
-  /** One history point per stream this often; 0 writes none. */
-  historyIntervalMs: number;
   /** Up to this many connections, every cycle reads every connection list; above, see DetailPlan. */
   detailEveryCycleMaxConns: number;
   /** The longest a stream's connection detail may be old on a large server. */
@@ -36,7 +34,8 @@ export interface NodeCollectorOptions {
 export interface NodeCollectorDeps {
   client: MediaMtxClient;
   store: StreamStore;
-  history: StreamHistoryWriter;
+  /** Takes every cycle's streams; null keeps no history. */
+  history: StreamHistoryWriter | null;
   logger: Logger;
   /** Rewritten after every cycle, for the container healthcheck. */
   heartbeat?: Heartbeat | null;
@@ -61,7 +60,6 @@ export class NodeCollector {
   /** stop() was called: the client's connections are closed for good. */
   private closed = false;
   private warnedVersion: string | null = null;
-  private lastHistoryAt = -Infinity;
   /** Names of the streams whose detail a client views, as the last write answered. */
   private watched: string[] = [];
   readonly status: CollectorStatus;
@@ -148,10 +146,8 @@ export class NodeCollector {
     await this.write(async () => {
       this.watched = await this.deps.store.publishNode(this.status, summariesJson, detail, at, started);
     });
-    if (this.opts.historyIntervalMs > 0 && started - this.lastHistoryAt >= this.opts.historyIntervalMs) {
-      this.lastHistoryAt = started;
-      await this.write(() => this.deps.history.append(streams));
-    }
+    const history = this.deps.history;
+    if (history !== null) await this.write(() => history.append(streams, started));
   }
 
   /**

@@ -6,6 +6,7 @@ import {
   StreamReader,
   StreamStore,
   keys,
+  parseHistoryTiers,
   readStreamHistory,
   type CollectorStatus,
   type Stream,
@@ -25,7 +26,8 @@ interface HarnessOptions {
   node?: string;
   intervalMs?: number;
   timeoutMs?: number;
-  historyIntervalMs?: number;
+  /** HISTORY_TIERS for the collector's history writer (default: no history). */
+  historyTiers?: string;
   /** Up to this many connections every cycle reads every list (default: always). */
   detailEveryCycleMaxConns?: number;
   /** The Redis the collector writes to (default: the test's). */
@@ -53,7 +55,7 @@ describe('NodeCollector against the emulator and a real Redis', () => {
   });
 
   const harness = (emu: Emulator, opts: HarnessOptions = {}): Harness => {
-    const { node = 'local', intervalMs = 200, timeoutMs = 300, historyIntervalMs = 0, detailEveryCycleMaxConns = 1_000_000, now } = opts;
+    const { node = 'local', intervalMs = 200, timeoutMs = 300, historyTiers, detailEveryCycleMaxConns = 1_000_000, now } = opts;
     const storeRedis = opts.redis ?? redis;
     const { logger, lines } = memoryLogger();
     const collector = new NodeCollector(
@@ -63,14 +65,13 @@ describe('NodeCollector against the emulator and a real Redis', () => {
         excludePrefixes: ['__preview__/'],
         health: DEFAULT_HEALTH_RULES,
         goneRetentionMs: 600_000,
-        historyIntervalMs,
         detailEveryCycleMaxConns,
         detailMaxAgeMs: 5000,
       },
       {
         client: new MediaMtxClient({ baseUrl: emu.url, timeoutMs, pageSize: 100 }),
         store: new StreamStore(storeRedis, 60),
-        history: new StreamHistoryWriter(storeRedis, 60_000, Math.max(historyIntervalMs, intervalMs)),
+        history: historyTiers === undefined ? null : new StreamHistoryWriter(storeRedis, parseHistoryTiers(historyTiers)),
         logger,
         now,
       },
@@ -236,17 +237,19 @@ describe('NodeCollector against the emulator and a real Redis', () => {
     expect((await latest()).map((s) => s.name)).not.toContain('__preview__/live/studio');
   });
 
-  test('writes one history point per stream every history interval', async () => {
+  test('writes every stream\'s history as its buckets end', async () => {
     await redis.flushall();
-    const emu = await Emulator.start({ scenario: demoScenario() });
+    const start = Date.parse('2026-11-24T05:00:00.500Z');
+    let now = start;
+    const emu = await Emulator.start({ scenario: demoScenario(now), clock: () => now });
     emulators.push(emu);
-    let now = 1_000_000;
-    const { collector } = harness(emu, { node: 'h', intervalMs: 1000, timeoutMs: 1000, historyIntervalMs: 3000, now: () => now });
-    for (let i = 0; i < 7; i++, now += 1000) await collector.cycle(); // at 0 s, 3 s and 6 s
-    const points = await readStreamHistory(redis, 'h', 'live/contribution', 0);
-    expect(points).toHaveLength(3);
+    const { collector } = harness(emu, { node: 'h', intervalMs: 1000, timeoutMs: 1000, historyTiers: '1s:1h', now: () => now });
+    for (let i = 0; i < 7; i++, now += 1000) await collector.cycle(); // six 1 s buckets end
+    const range = { fromMs: start - 1000, toMs: now, nowMs: now };
+    const { points } = await readStreamHistory(redis, 'h', 'live/contribution', range);
+    expect(points).toHaveLength(6);
     expect(points.every((p) => p.online && p.readers === 2 && p.rtt !== null)).toBe(true);
-    expect(await readStreamHistory(redis, 'h', 'live/backup', 0)).toHaveLength(3);
+    expect((await readStreamHistory(redis, 'h', 'live/backup', range)).points).toHaveLength(6);
   });
 
   test('end to end on a scripted clock: SRT drops show in window10s and turn the stream crit, then age out', async () => {

@@ -53,7 +53,6 @@ function collector(node: string, emu: Emulator, redis: Redis, clock: () => numbe
       excludePrefixes: [],
       health: DEFAULT_HEALTH_RULES,
       goneRetentionMs: 600_000,
-      historyIntervalMs: 1000,
       detailEveryCycleMaxConns: 1_000_000,
       detailMaxAgeMs: 5000,
     },
