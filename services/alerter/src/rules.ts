@@ -199,7 +199,9 @@ function compileRule(raw: RawRule, fail: (field: string, message: string) => nev
   if (raw.match?.node !== undefined && isHost) fail('match.node', `${kind} is about the host, not a node`);
   const wantsThreshold = !NO_THRESHOLD.includes(kind);
   if (wantsThreshold && raw.threshold === undefined) fail('threshold', `${kind} needs a threshold`);
-  if (!wantsThreshold && raw.threshold !== undefined) fail('threshold', `${kind} takes no threshold`);
+  // The contract's own example writes `threshold: 0` on stream.offline: 0 reads as "none"; any other
+  // value there is a misread field (e.g. seconds meant as `for`), so it stops the load.
+  if (!wantsThreshold && raw.threshold !== undefined && raw.threshold !== 0) fail('threshold', `${kind} takes no threshold (leave it out or 0)`);
   const notify = raw.notify ?? [];
   if (new Set(notify).size !== notify.length) fail('notify', 'names a notifier twice');
   const repeatEveryMs = raw.repeatEvery === undefined ? null : duration(raw.repeatEvery, (m) => fail('repeatEvery', m));
@@ -211,7 +213,7 @@ function compileRule(raw: RawRule, fail: (field: string, message: string) => nev
     match,
     matchNode: glob(match.node),
     matchName: glob(match.name),
-    threshold: raw.threshold ?? null,
+    threshold: wantsThreshold ? (raw.threshold ?? null) : null,
     forMs: raw.for === undefined ? 0 : duration(raw.for, (m) => fail('for', m)),
     keepFiringForMs: raw.keepFiringFor === undefined ? 0 : duration(raw.keepFiringFor, (m) => fail('keepFiringFor', m)),
     repeatEveryMs,

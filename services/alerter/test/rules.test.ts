@@ -42,6 +42,28 @@ describe('rules file', () => {
     ]);
   });
 
+  it('loads the example of the issue that defines the rules, threshold: 0 on stream.offline included', () => {
+    const f = file(`rules:
+  - name: contribution-offline        # unique, [A-Za-z0-9._-]+
+    kind: stream.offline              # see the kinds below
+    match: { node: "*", name: "live/*" }   # globs; both default to "*"
+    threshold: 0                      # kinds with a threshold only
+    for: 10s                          # condition true this long before firing (default 0s)
+    keepFiringFor: 30s                # condition false this long before resolving (default 0s)
+    repeatEvery: 1h                   # re-notify while firing (default: never)
+    severity: crit                    # info | warn | crit (default warn)
+    notify: [ops]                     # notifier names
+notifiers:
+  - name: ops
+    type: webhook                     # webhook | slack | discord | ntfy | teams
+    url: \${OPS_WEBHOOK_URL}           # \${VAR} is read from the environment
+`);
+    const set = readRules({ ALERT_RULES_FILE: f, OPS_WEBHOOK_URL: 'http://127.0.0.1:9/hook' });
+    expect(set.rules.map((r) => [r.name, r.kind, r.threshold, r.forMs, r.keepFiringForMs, r.repeatEveryMs, r.severity])).toEqual([
+      ['contribution-offline', 'stream.offline', null, 10_000, 30_000, 3_600_000, 'crit'],
+    ]);
+  });
+
   it('reads the example file with ${VAR} from the environment; URLs stay out of what is stored', () => {
     const env = { ALERT_RULES_FILE: EXAMPLE, OPS_WEBHOOK_URL: 'https://hooks.example/T0/secret-token', SLACK_WEBHOOK_URL: 'https://alice:s3cret@slack.example/services/T/B/X' };
     const set = readRules(env);
@@ -77,7 +99,7 @@ describe('rules file', () => {
     ['rules: [{ name: a, kind: stream.offline, severity: critical }]', 'rule "a" (rules[0]): severity: must be one of info, warn, crit'],
     ['rules: [{ name: a, kind: stream.offline }, { name: b, kind: stream.bogus }]', 'rule "b" (rules[1]): kind: must be one of'],
     ['rules: [{ name: a, kind: stream.readers.above }]', 'rule "a": threshold: stream.readers.above needs a threshold'],
-    ['rules: [{ name: a, kind: stream.offline, threshold: 0 }]', 'rule "a": threshold: stream.offline takes no threshold'],
+    ['rules: [{ name: a, kind: stream.offline, threshold: 30 }]', 'rule "a": threshold: stream.offline takes no threshold (leave it out or 0)'],
     ['rules: [{ name: a, kind: stream.offline, for: 10 }]', 'rule "a": for: must be a duration such as 10s, 5m or 1h30m, got "10"'],
     ['rules: [{ name: a, kind: stream.offline, keepFiringFor: soon }]', 'rule "a": keepFiringFor: must be a duration'],
     ['rules: [{ name: a, kind: stream.offline, repeatEvery: 0s }]', 'rule "a": repeatEvery: must be longer than 0'],
