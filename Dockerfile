@@ -18,7 +18,15 @@ RUN mkdir /manifests \
  && cp package.json package-lock.json /manifests/ \
  && find services mediamtx-test -maxdepth 2 -name package.json -exec cp --parents {} /manifests/ \;
 
+# npm ci runs here (build and deps). A C/C++ toolchain for native modules whose prebuilt binary does
+# not load on the build machine: node-gyp-build then compiles them (argon2's prebuilt binary crashes
+# on some x86-64 CPUs), against the image's own Node headers (/usr/local/include/node), so nothing
+# is downloaded. The runtime stage carries only the result.
 FROM ${NODE_IMAGE} AS manifests
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+ENV npm_config_nodedir=/usr/local
 WORKDIR /app
 COPY --from=sources /manifests ./
 
