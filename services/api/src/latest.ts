@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type Redis from 'ioredis';
-import { FaultLog, StreamReader, keys, type Logger, type StreamSummary, type StreamsMeta } from '@mmon/shared';
+import { AlertStore, FaultLog, StreamReader, keys, type AlertRecord, type Logger, type StreamSummary, type StreamsMeta } from '@mmon/shared';
+import { alertList } from './routes/alerts';
 
 /** A prepared JSON answer: the bytes and their validator. */
 export interface PreparedBody {
@@ -33,12 +34,17 @@ const CLOSE = Buffer.from(']');
  * are read and parsed again (with the meta, so nodes that left it are dropped). Everything is read
  * again once both Redis connections are (again) up, so nothing announced meanwhile is missed.
  *
- * Emits 'streams' (StreamsUpdate) for every node whose summaries changed, 'system' and
- * 'snapshots' after those were read.
+ * Emits 'streams' (StreamsUpdate) for every node whose summaries changed, 'system',
+ * 'snapshots' and 'alerts' after those were read. The alerts (a hash of small records) are read
+ * again whole after every alerter announcement: once per change for every client and scrape.
  */
 export class LatestCache extends EventEmitter {
   system: string | null = null;
   snapshots: string | null = null;
+  /** The pending and firing alerts as the api shows them (alertList), JSON text; null until read. */
+  alerts: string | null = null;
+  /** The same alerts' records, as the alerter stored them (for /metrics). */
+  alertRecords: readonly AlertRecord[] = [];
   /** The api's update counter: one more for every node whose summaries changed (the WebSocket's seq). */
   seq = 0;
   meta: StreamsMeta | null = null;
@@ -46,6 +52,7 @@ export class LatestCache extends EventEmitter {
   /** The merged body, built on the first request after an update. */
   private merged: PreparedBody | null = null;
   private readonly reader: StreamReader;
+  private readonly alertStore: AlertStore;
   private readonly faults: FaultLog;
   /** Stream reads run one at a time, so a node's older read never overwrites a newer one. */
   private readonly pending = new Set<string>();
@@ -59,6 +66,7 @@ export class LatestCache extends EventEmitter {
   ) {
     super();
     this.reader = new StreamReader(redis);
+    this.alertStore = new AlertStore(redis);
     this.faults = new FaultLog(logger);
   }
 
@@ -66,6 +74,7 @@ export class LatestCache extends EventEmitter {
     this.subscriber.on('message', (_channel: string, message: string) => {
       const update = parseUpdate(message);
       if (update?.kind === 'streams') this.requestStreams(update.node);
+      else if (update?.kind === 'alerts') void this.refreshAlerts();
       else if (update) void this.refresh(update.kind);
     });
     const bothReady = () => this.redis.status === 'ready' && this.subscriber.status === 'ready';
@@ -80,7 +89,7 @@ export class LatestCache extends EventEmitter {
   }
 
   async refreshAll(): Promise<void> {
-    await Promise.all([this.requestStreams(null), this.refresh('system'), this.refresh('snapshots')]);
+    await Promise.all([this.requestStreams(null), this.refresh('system'), this.refresh('snapshots'), this.refreshAlerts()]);
   }
 
   /** The merged summaries of every node (nodes in id order, as Redis' merged key holds them). */
@@ -214,6 +223,21 @@ export class LatestCache extends EventEmitter {
     }
     this.emit(kind);
   }
+
+  /** Reads the alerts (one HVALS; replies come in command order, so a later read always lands last). */
+  private async refreshAlerts(): Promise<void> {
+    let records: AlertRecord[];
+    try {
+      records = await this.alertStore.alerts();
+      this.faults.ok('redis read (alerts)');
+    } catch (err) {
+      this.faults.fail('redis read (alerts)', err);
+      return;
+    }
+    this.alertRecords = records;
+    this.alerts = JSON.stringify(alertList(records));
+    this.emit('alerts');
+  }
 }
 
 /** The elements of a JSON array's text, without the brackets (empty for []): what the merged body splices. */
@@ -233,11 +257,11 @@ function isSpace(byte: number): boolean {
   return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
 }
 
-function parseUpdate(message: string): { kind: 'streams'; node: string | null } | { kind: 'system' | 'snapshots' } | null {
+function parseUpdate(message: string): { kind: 'streams'; node: string | null } | { kind: 'system' | 'snapshots' | 'alerts' } | null {
   try {
     const { kind, node } = JSON.parse(message) as { kind?: unknown; node?: unknown };
     if (kind === 'streams') return { kind, node: typeof node === 'string' ? node : null };
-    return kind === 'system' || kind === 'snapshots' ? { kind } : null;
+    return kind === 'system' || kind === 'snapshots' || kind === 'alerts' ? { kind } : null;
   } catch {
     return null;
   }

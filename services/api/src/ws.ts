@@ -27,6 +27,9 @@ const DEFLATE = { serverNoContextTakeover: true };
 const SESSION_CHECK_MS = 30_000;
 /** The close code of a connection whose session ended (application range 4000-4999: 4000 + HTTP 401). */
 export const CLOSE_SESSION_ENDED = 4401;
+/** The messages sent whole on connect and after every change: host metrics, the thumbnails index, the alerts. */
+const PUSHED = ['system', 'snapshots', 'alerts'] as const;
+
 const REFUSALS: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' };
 
 interface Client {
@@ -54,7 +57,8 @@ function refuse(socket: Duplex, status: number, message: string): void {
 
 /**
  * WebSocket push at /api/ws: on connect the full summaries ("streams", with the update counter
- * seq), host metrics and thumbnails index; then one "streams.delta" per node update; the full
+ * seq), host metrics, thumbnails index and alerts (each of these three again whole after every
+ * change, read once for every client); then one "streams.delta" per node update; the full
  * summaries again on "resync" and to a client that was skipped while slow; and "detail" of the
  * streams a client follows, after every update of their node (one Redis read per node update,
  * shared by every client). Followed streams are watched in Redis so their collector refreshes
@@ -193,7 +197,7 @@ export function attachWebSocket(server: Server, cache: LatestCache, redis: Redis
       ws.on('error', () => undefined);
       ws.on('message', (data, isBinary) => onMessage(ws, client, data, isBinary));
       sendFull(ws, client);
-      for (const kind of ['system', 'snapshots'] as const) {
+      for (const kind of PUSHED) {
         const msg = pushMessage(cache, kind);
         if (msg !== null) send(ws, client, Outgoing.of(msg));
       }
@@ -226,7 +230,7 @@ export function attachWebSocket(server: Server, cache: LatestCache, redis: Redis
     }
     void sendDetail(clients, new Set([update.node]));
   });
-  for (const kind of ['system', 'snapshots'] as const) {
+  for (const kind of PUSHED) {
     cache.on(kind, () => {
       const text = clients.size > 0 ? pushMessage(cache, kind) : null;
       if (text === null) return;
@@ -239,8 +243,8 @@ export function attachWebSocket(server: Server, cache: LatestCache, redis: Redis
   return wss;
 }
 
-/** The push message of host metrics or the thumbnails index, built from the cached JSON text without parsing it. */
-export function pushMessage(cache: LatestCache, kind: 'system' | 'snapshots'): string | null {
-  const data = kind === 'system' ? cache.system : cache.snapshots;
+/** A push message (see PUSHED), built from the cached JSON text without parsing it. */
+export function pushMessage(cache: LatestCache, kind: (typeof PUSHED)[number]): string | null {
+  const data = cache[kind];
   return data === null ? null : `{"type":"${kind}","data":${data}}`;
 }

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import request from 'supertest';
 import Redis from 'ioredis';
-import { StreamStore, createLogger, keys, type CollectorStatus, type StreamSummary } from '@mmon/shared';
+import { AlertStore, StreamStore, alertId, createLogger, keys, type AlertRecord, type CollectorStatus, type StreamSummary } from '@mmon/shared';
 import { RedisServer, collectorStatus, eventually } from '@mmon/test-support';
 import { summary } from './fixtures';
 import { parseExposition, valueOf, type Exposition } from './exposition';
@@ -158,6 +158,125 @@ describe('/metrics', () => {
       return s;
     });
     expect(valueOf(exp, 'mediamtx_monitor_stream_online', { node: 'n1', name: 'off' })).toBe(0);
+  });
+});
+
+/** An alert of rule `rule` as the alerter stores it. */
+function alert(rule: string, severity: AlertRecord['severity'], state: AlertRecord['state'], subject: AlertRecord['subject']): AlertRecord {
+  return {
+    id: alertId(rule, subject),
+    rule,
+    kind: 'stream.offline',
+    severity,
+    subject,
+    state,
+    activeAt: '2026-12-01T10:00:00.000Z',
+    firedAt: state === 'firing' ? '2026-12-01T10:00:10.000Z' : null,
+    clearSince: null,
+    seenAt: '2026-12-01T10:00:10.000Z',
+    value: null,
+    threshold: null,
+    summary: 'x',
+    notifiedAt: null,
+    lastJobs: {},
+  };
+}
+
+describe('alert metrics', () => {
+  let redisServer: RedisServer;
+  let redis: Redis;
+  let api: RunningApi;
+
+  beforeAll(async () => {
+    redisServer = await RedisServer.start();
+    redis = new Redis(redisServer.url);
+    api = await startApi({ redis: redisServer.url, port: 0, host: '127.0.0.1', logger: createLogger('t', 'error') });
+  });
+  afterAll(async () => {
+    await api.close();
+    redis.disconnect();
+    await redisServer.stop();
+  });
+
+  test('count pending and firing alerts per rule (0 for a rule without alerts) and notifications per notifier, in a format promtool accepts', async () => {
+    const store = new AlertStore(redis);
+    // No alerter has started: the families are there (once the api reaches Redis), without series.
+    let { exp } = await eventually(async () => {
+      const got = await scrape(api);
+      expect(got.exp.types.get('mediamtx_monitor_alerts')).toBe('gauge');
+      return got;
+    });
+    expect(exp.types.get('mediamtx_monitor_alert_notifications_total')).toBe('counter');
+    expect(exp.samples.filter((s) => s.name.startsWith('mediamtx_monitor_alert'))).toEqual([]);
+
+    const rule = (name: string, severity: AlertRecord['severity'], notify: string[]) => ({
+      name,
+      kind: 'stream.offline',
+      match: { node: '*', name: '*' },
+      threshold: null,
+      forMs: 0,
+      keepFiringForMs: 0,
+      repeatEveryMs: null,
+      severity,
+      notify,
+    });
+    await store.saveRules({
+      loadedAt: new Date().toISOString(),
+      source: null,
+      rules: [rule('off', 'crit', ['ops']), rule('quiet', 'warn', ['chat']), rule('odd"rule', 'info', [])],
+      notifiers: [
+        { name: 'ops', type: 'webhook' },
+        { name: 'chat', type: 'slack' },
+      ],
+    });
+    const records = [
+      alert('off', 'crit', 'firing', { node: 'eu', name: 'a' }),
+      alert('off', 'crit', 'firing', { node: 'eu', name: 'b' }),
+      alert('off', 'crit', 'pending', { node: 'us', name: 'a' }),
+      alert('odd"rule', 'info', 'pending', {}),
+    ];
+    await store.apply(
+      records.map((next) => ({ id: next.id, expect: null, next, event: null, jobs: [], stateChanged: true })),
+      100,
+      new Date().toISOString(),
+    );
+    await redis.hset(keys.alertNotifier('ops'), { sent: '3', failed: '2', lastError: 'HTTP 500', lastErrorAt: new Date().toISOString() });
+
+    const v = (e: Exposition, name: string, labels: Record<string, string>) => valueOf(e, `mediamtx_monitor_${name}`, labels);
+    const s = await eventually(async () => {
+      const got = await scrape(api);
+      expect(v(got.exp, 'alerts', { rule: 'off', severity: 'crit', state: 'firing' })).toBe(2);
+      return got;
+    });
+    exp = s.exp;
+    expect(v(exp, 'alerts', { rule: 'off', severity: 'crit', state: 'pending' })).toBe(1);
+    expect(v(exp, 'alerts', { rule: 'quiet', severity: 'warn', state: 'pending' })).toBe(0);
+    expect(v(exp, 'alerts', { rule: 'quiet', severity: 'warn', state: 'firing' })).toBe(0);
+    expect(v(exp, 'alerts', { rule: 'odd"rule', severity: 'info', state: 'pending' })).toBe(1);
+    expect(v(exp, 'alerts', { rule: 'odd"rule', severity: 'info', state: 'firing' })).toBe(0);
+    expect(exp.samples.filter((x) => x.name === 'mediamtx_monitor_alerts')).toHaveLength(6);
+    expect(v(exp, 'alert_notifications_total', { notifier: 'ops', result: 'sent' })).toBe(3);
+    expect(v(exp, 'alert_notifications_total', { notifier: 'ops', result: 'failed' })).toBe(2);
+    expect(v(exp, 'alert_notifications_total', { notifier: 'chat', result: 'sent' })).toBe(0);
+    expect(v(exp, 'alert_notifications_total', { notifier: 'chat', result: 'failed' })).toBe(0);
+    // Notifier URLs never reach Redis' rules, let alone the exposition; nothing but names.
+    expect(s.text).not.toMatch(/https?:/);
+
+    const check = spawnSync('promtool', ['check', 'metrics'], { input: s.text, encoding: 'utf8' });
+    expect(check.error).toBeUndefined();
+    expect(check.stderr + check.stdout).toBe('');
+    expect(check.status).toBe(0);
+
+    // A delivery counted in Redis shows at the next scrape; a resolved alert leaves its rule at 0.
+    await redis.hincrby(keys.alertNotifier('ops'), 'sent', 1);
+    const [first, second] = records;
+    await store.apply(
+      [first, second].map((prev) => ({ id: prev.id, expect: JSON.stringify(prev), next: null, event: null, jobs: [], stateChanged: true })),
+      100,
+      new Date().toISOString(),
+    );
+    await eventually(async () => expect(v((await scrape(api)).exp, 'alerts', { rule: 'off', severity: 'crit', state: 'firing' })).toBe(0));
+    expect(v((await scrape(api)).exp, 'alert_notifications_total', { notifier: 'ops', result: 'sent' })).toBe(4);
   });
 });
 

@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import request from 'supertest';
 import Redis from 'ioredis';
 import WebSocket from 'ws';
-import { StreamStore, createLogger, keys } from '@mmon/shared';
+import { AlertStore, StreamStore, alertId, createLogger, keys, type AlertRecord } from '@mmon/shared';
 import { RedisServer, eventually } from '@mmon/test-support';
 import { startApi, type RunningApi } from '../src/server';
 import { detailPart, publish, summary } from './fixtures';
@@ -44,6 +44,28 @@ class Client {
   send(message: unknown): void {
     this.ws.send(typeof message === 'string' ? message : JSON.stringify(message));
   }
+}
+
+/** A pending or firing offline alert of stream n/<name>, as the alerter stores it. */
+function alertRecord(name: string, state: AlertRecord['state'], summary = `stream ${name} on node n: offline`): AlertRecord {
+  const subject = { node: 'n', name };
+  return {
+    id: alertId('off', subject),
+    rule: 'off',
+    kind: 'stream.offline',
+    severity: 'crit',
+    subject,
+    state,
+    activeAt: '2026-12-01T10:00:00.000Z',
+    firedAt: state === 'firing' ? '2026-12-01T10:00:10.000Z' : null,
+    clearSince: null,
+    seenAt: '2026-12-01T10:00:10.000Z',
+    value: null,
+    threshold: null,
+    summary,
+    notifiedAt: null,
+    lastJobs: {},
+  };
 }
 
 describe('WebSocket /api/ws', () => {
@@ -190,6 +212,51 @@ describe('WebSocket /api/ws', () => {
     good.send({ type: 'resync' });
     expect(await good.next('streams')).toMatchObject({ type: 'streams' });
     good.ws.close();
+  });
+
+  test('sends the alerts on connect and again, whole, after every state change the alerter announces', async () => {
+    await redis.flushall();
+    const alerts = new AlertStore(redis);
+    const change = async (prev: AlertRecord | null, next: AlertRecord | null) => {
+      const id = (next ?? prev)!.id;
+      const applied = await alerts.apply([{ id, expect: prev && JSON.stringify(prev), next, event: null, jobs: [], stateChanged: true }], 100, new Date().toISOString());
+      expect(applied).toHaveLength(1);
+    };
+    const first = await Client.open(api.port);
+    expect(await first.next('alerts')).toEqual({ type: 'alerts', data: [] });
+    const pending = alertRecord('cam', 'pending');
+    await change(null, pending);
+    expect(await first.next('alerts')).toEqual({
+      type: 'alerts',
+      data: [
+        {
+          id: '["off","n","cam"]',
+          rule: 'off',
+          kind: 'stream.offline',
+          severity: 'crit',
+          state: 'pending',
+          subject: { node: 'n', name: 'cam' },
+          since: '2026-12-01T10:00:00.000Z',
+          activeAt: '2026-12-01T10:00:00.000Z',
+          value: null,
+          threshold: null,
+          summary: 'stream cam on node n: offline',
+        },
+      ],
+    });
+
+    const firing = alertRecord('cam', 'firing');
+    await change(pending, firing);
+    expect(await first.next('alerts')).toMatchObject({ type: 'alerts', data: [{ id: '["off","n","cam"]', state: 'firing', since: '2026-12-01T10:00:10.000Z' }] });
+    // the cache has the firing alert now: a client that connects gets it at once
+    const second = await Client.open(api.port);
+    expect((await second.next('alerts')).data).toEqual((first.messages.at(-1) as Message).data);
+
+    await change(firing, null);
+    expect(await first.next('alerts')).toEqual({ type: 'alerts', data: [] });
+    expect(await second.next('alerts')).toEqual({ type: 'alerts', data: [] });
+    first.ws.close();
+    second.ws.close();
   });
 
   test('a message larger than any subscription closes that client', async () => {

@@ -74,7 +74,7 @@ export const keys = {
   loginFailures: (kind: 'address' | 'user') => `${PREFIX}:auth:login-failures:${kind}`,
 } as const;
 
-export type UpdateKind = 'streams' | 'system' | 'snapshots';
+export type UpdateKind = 'streams' | 'system' | 'snapshots' | 'alerts';
 
 /** The "meta" field of a snapshot hash. */
 export interface SnapshotMeta {

@@ -1,7 +1,18 @@
 import { Router } from 'express';
 import type Redis from 'ioredis';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { FaultLog, StreamReader, type CollectorStatus, type HealthLevel, type Logger, type StreamSummary } from '@mmon/shared';
+import {
+  AlertStore,
+  FaultLog,
+  StreamReader,
+  type AlertRecord,
+  type CollectorStatus,
+  type HealthLevel,
+  type Logger,
+  type NotifierStatus,
+  type StoredRules,
+  type StreamSummary,
+} from '@mmon/shared';
 import type { ApiDeps } from '../deps';
 import { isStale } from '../staleness';
 import type { LatestCache } from '../latest';
@@ -132,6 +143,37 @@ function escapeLabel(value: string): string {
   return /[\\"\n]/.test(value) ? value.replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`)) : value;
 }
 
+const ALERTS = `${PREFIX}alerts`;
+const NOTIFICATIONS = `${PREFIX}alert_notifications_total`;
+
+/**
+ * The alert families as exposition text: mediamtx_monitor_alerts{rule,severity,state}, the
+ * pending and firing alerts counted per rule (every loaded rule has both series, 0 without
+ * alerts, so a query sees the rule before it ever fires; an alert of a rule no longer loaded is
+ * still counted), and mediamtx_monitor_alert_notifications_total{notifier,result}, the
+ * notifications sent and failed (each failed attempt) per notifier, counted in Redis over every
+ * alerter replica. Written by hand like the stream families: the counter's value comes from
+ * Redis, which prom-client's Counter (only ever incremented here) cannot take.
+ */
+export function alertExposition(rules: StoredRules | null, records: readonly AlertRecord[], notifiers: readonly NotifierStatus[]): string {
+  const counts = new Map<string, number>();
+  const series = (rule: string, severity: string, state: string) =>
+    `{rule="${escapeLabel(rule)}",severity="${escapeLabel(severity)}",state="${escapeLabel(state)}"} `;
+  for (const r of rules?.rules ?? []) for (const state of ['pending', 'firing']) counts.set(series(r.name, r.severity, state), 0);
+  for (const a of records) {
+    const labels = series(a.rule, a.severity, a.state);
+    counts.set(labels, (counts.get(labels) ?? 0) + 1);
+  }
+  let out = `# HELP ${ALERTS} Pending and firing alerts per rule (one alert per rule and subject).\n# TYPE ${ALERTS} gauge\n`;
+  for (const [labels, n] of counts) out += `${ALERTS}${labels}${n}\n`;
+  out += `# HELP ${NOTIFICATIONS} Alert notifications per notifier: delivered (sent) and failed attempts (failed), over every alerter.\n# TYPE ${NOTIFICATIONS} counter\n`;
+  for (const n of notifiers) {
+    const notifier = escapeLabel(n.name);
+    out += `${NOTIFICATIONS}{notifier="${notifier}",result="sent"} ${n.sent}\n${NOTIFICATIONS}{notifier="${notifier}",result="failed"} ${n.failed}\n`;
+  }
+  return out;
+}
+
 const HOST_GAUGES: [name: string, help: string, value: Value<SystemSample>][] = [
   ['host_cpu_usage_ratio', 'Share of the CPU time in use over the last sample, 0 to 1.', (h) => (h.cpu_percent === undefined ? undefined : h.cpu_percent / 100)],
   ['host_memory_used_bytes', 'Memory in use (total less available).', (h) => mib(h.ram_used_mb)],
@@ -235,7 +277,8 @@ class StatusPoller {
  * GET /metrics: Prometheus text exposition. The stream metrics are written at scrape time from the
  * rows the cache parsed when each node was updated (nothing is read or parsed per scrape but the
  * host sample, one small object); the node metrics come from the collectors' statuses, which
- * StatusPoller reads on its own; the Node.js process metrics are prom-client's defaults.
+ * StatusPoller reads on its own; the alert metrics from the cached alerts and two small reads
+ * (alertExposition); the Node.js process metrics are prom-client's defaults.
  */
 export function metricsRoutes(deps: ApiDeps, cache: LatestCache): Router {
   const registry = new Registry();
@@ -275,6 +318,23 @@ export function metricsRoutes(deps: ApiDeps, cache: LatestCache): Router {
     },
   );
   const statuses = new StatusPoller(deps.redis, deps.logger, counted);
+  const alertStore = new AlertStore(deps.redis);
+  const faults = new FaultLog(deps.logger);
+  /**
+   * The alert families: the rules and the notifiers' figures read per scrape (two small reads;
+   * deliveries announce nothing), the alerts from the cache. With Redis away they are left out.
+   */
+  const alertText = async (): Promise<string> => {
+    try {
+      const rules = await alertStore.rules();
+      const notifiers = await alertStore.notifierStatuses(rules?.notifiers ?? []);
+      faults.ok('redis read (alert metrics)');
+      return alertExposition(rules, cache.alertRecords, notifiers);
+    } catch (err) {
+      faults.fail('redis read (alert metrics)', err);
+      return '';
+    }
+  };
   const perScrape = [...hostGauges.map((m) => m.metric), fsSize, fsUsed, nodeUp, info, lastCycle];
 
   const fill = () => {
@@ -306,7 +366,8 @@ export function metricsRoutes(deps: ApiDeps, cache: LatestCache): Router {
   const render = () =>
     (rendering ??= (async () => {
       fill();
-      return (await registry.metrics()) + streamExposition(cache.summaries());
+      const alerts = await alertText();
+      return (await registry.metrics()) + streamExposition(cache.summaries()) + alerts;
     })().finally(() => {
       rendering = null;
     }));
