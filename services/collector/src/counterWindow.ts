@@ -43,6 +43,13 @@ export class CounterWindow {
       for (let i = 0; i < w; i++) {
         const v = values[i];
         let d: number;
+        if (v === last[i]) {
+          // Unchanged (the usual case for loss and error counters): nothing to check.
+          lastAt[i] = t;
+          held[i] = NaN;
+          delta[i] = 0;
+          continue;
+        }
         if (Number.isNaN(v) || Number.isNaN(last[i])) {
           // No reading: nothing changes. No baseline yet: this reading is the baseline.
           if (!Number.isNaN(v)) {

@@ -191,6 +191,7 @@ function indexMuxers(muxers: unknown): Map<string, RawConn> {
   return byPath;
 }
 
+/** An object (an array passes too: it simply has none of the fields looked for). */
 function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return typeof value === 'object' && value !== null;
 }

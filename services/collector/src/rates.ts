@@ -38,10 +38,11 @@ export class RateSeries {
   constructor(private readonly maxBytesPerMs = Infinity) {}
 
   push(t: number, value: number, smoothingMs: number): void {
-    if (Number.isNaN(value)) return;
+    if (value !== value) return; // NaN: no reading
     const s = this.s;
     const n = s.length;
-    if (n > 0 && !this.follows(s[n - 2], s[n - 1], t, value)) {
+    // Inline "follows the last sample" (the usual case) before the general check.
+    if (n > 0 && !(t > s[n - 2] && value >= s[n - 1] && value - s[n - 1] <= this.maxBytesPerMs * (t - s[n - 2]))) {
       if (!this.follows(this.heldT, this.heldV, t, value) || value === this.heldV) {
         this.heldT = t;
         this.heldV = value;

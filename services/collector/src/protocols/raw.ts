@@ -94,18 +94,18 @@ export class Fields {
   /** A cumulative counter (MediaMTX's are uint64): a whole number from 0 to 2^64, or undefined. */
   counter(key: string): number | undefined {
     const value = this.raw?.[key];
-    return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= MAX_COUNTER ? (value as number) : this.wrong(value, undefined);
+    if (typeof value === 'number' && value >= 0 && value <= MAX_COUNTER && Number.isInteger(value)) return value;
+    if (value !== undefined && value !== null) this.repaired = true;
+    return undefined;
   }
 
   /**
-   * The counter `field` from the first of `keys` (its current name, then deprecated ones) that
-   * holds a valid value; else 0, and `field` is noted as unknown (see markUnknown).
+   * The counter `field` from `key` (its current name) or else `deprecated` (its older name),
+   * whichever holds a valid value first; else 0, and `field` is noted as unknown (see markUnknown).
    */
-  counterOf(field: string, ...keys: string[]): number {
-    for (const key of keys) {
-      const value = this.counter(key);
-      if (value !== undefined) return value;
-    }
+  counterOf(field: string, key: string, deprecated?: string): number {
+    const value = this.counter(key) ?? (deprecated === undefined ? undefined : this.counter(deprecated));
+    if (value !== undefined) return value;
     if (this.raw !== undefined) (this.unknown ??= []).push(field);
     return 0;
   }
