@@ -90,6 +90,17 @@ function testPattern(port: number, children: ChildProcess[]): { stop(): Promise<
   };
 }
 
+/** Waits until something listens on a UDP port of this host (SRT is UDP): /proc/net/udp{,6}. */
+async function waitForUdpPort(port: number): Promise<void> {
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')} `;
+  await eventually(() => {
+    const tables = ['/proc/net/udp', '/proc/net/udp6'].filter((f) => fs.existsSync(f)).map((f) => fs.readFileSync(f, 'utf8'));
+    if (!tables.some((t) => t.split('\n').some((line) => line.trim().split(/\s+/)[1]?.endsWith(hex.trim())))) {
+      throw new Error(`nothing listens on UDP port ${port}`);
+    }
+  }, 10_000, 50);
+}
+
 export async function startNativeStack(): Promise<NativeStack> {
   fs.rmSync(LOG_DIR, { recursive: true, force: true });
   fs.mkdirSync(LOG_DIR, { recursive: true });
@@ -112,6 +123,8 @@ export async function startNativeStack(): Promise<NativeStack> {
   children.push(emulator);
   await waitForPort(emulatorPort);
   const pattern = testPattern(srtPort, children);
+  // Listening before the snapshotter's first cycle, which would otherwise fail and back off.
+  await waitForUdpPort(srtPort);
 
   const common: Env = { REDIS_URL: redis.url, LOG_LEVEL: 'info', MEDIAMTX_API_URL: `http://127.0.0.1:${emulatorPort}` };
   const heartbeat = (name: ServiceName, maxAgeMs: number): Env => ({
