@@ -2,9 +2,11 @@
  * The dashboard's wiring: the live feed (WebSocket with deltas, polling while it is down), the
  * stream store, the filters (synced to the URL: ?q=, ?node=, ?health=, ?proto=, ?sort=, ?open=),
  * the windowed overview, the detail pane of the opened stream (its detail subscribed while it is
- * open), the host line and /api/health every 10 s. Rendering is batched per frame; the order of
+ * open), the host line, the alerts (a banner of firing ones, a mark on each affected stream and
+ * on the host line) and /api/health every 10 s. Rendering is batched per frame; the order of
  * the list is only computed again when something it depends on changed.
  */
+import { createAlertBanner, indexAlerts } from './js/alerts.js';
 import { streamDetail } from './js/detail.js';
 import { h, reconcile, setClass, setHidden, setText, setTitle } from './js/dom.js';
 import { ago, mbps } from './js/format.js';
@@ -46,6 +48,9 @@ $('system').append(host.el);
 const list = createStreamList({ onOpen: (key) => openStream(key) });
 $('streams').append(list.el);
 const detailBox = $('detail');
+const alerts = createAlertBanner({ onOpen: (key) => openStream(key) });
+$('system').before(alerts.el);
+$('node-count').before(alerts.pill);
 
 const inputs = { q: $('filter'), node: $('node-filter'), health: $('health-filter'), proto: $('proto-filter'), sort: $('sort') };
 const nodeOptions = new Map();
@@ -274,6 +279,13 @@ function onDetail(message) {
   if (d) open.pane.updateDetail(d);
 }
 
+function onAlerts(items) {
+  const index = indexAlerts(items);
+  alerts.update(index);
+  list.setAlerts(index);
+  host.setAlert(index.hostMark);
+}
+
 function onSnapshots(items) {
   state.snapshots = new Map((Array.isArray(items) ? items : []).filter((e) => e && typeof e.node === 'string').map((e) => [streamKey(e), e]));
   list.setSnapshots(state.snapshots);
@@ -302,6 +314,7 @@ const feed = startFeed({
     else if (message.type === 'detail') onDetail(message);
     else if (message.type === 'system') host.update(message.data);
     else if (message.type === 'snapshots') onSnapshots(message.data);
+    else if (message.type === 'alerts') onAlerts(message.data);
   },
   onState(next) {
     state.feed = next;
@@ -319,6 +332,9 @@ const feed = startFeed({
 void pollHealth();
 setInterval(pollHealth, HEALTH_POLL_MS);
 setInterval(renderHeader, 1000);
-setInterval(() => list.tick(), 10000);
+setInterval(() => {
+  list.tick();
+  alerts.tick();
+}, 10000);
 renderStreams();
 host.update(null);

@@ -1,9 +1,41 @@
 import type { Browser, Page } from 'playwright-core';
-import { StreamHistoryWriter, keys, type Stream } from '@mmon/shared';
+import { AlertStore, StreamHistoryWriter, alertId, keys, type AlertRecord, type Stream } from '@mmon/shared';
 import { eventually } from '@mmon/test-support';
 import { launchChromium } from './support/browser';
 import { XSS_USER_AGENT, demoStreams, hlsReader, stream, systemSample, testJpeg, writeSnapshots, writeStreams, writeSystem } from './support/fixtures';
 import { startStack, type Stack } from './support/stack';
+
+/** An alert as the alerter stores it (subject: a stream, a node, or {} for the host). */
+function alertRecord(rule: string, state: AlertRecord['state'], severity: AlertRecord['severity'], subject: AlertRecord['subject'], summary: string): AlertRecord {
+  const at = new Date(Date.now() - 125_000).toISOString();
+  return {
+    id: alertId(rule, subject),
+    rule,
+    kind: subject.name ? 'stream.offline' : subject.node ? 'node.stale' : 'host.cpu.above',
+    severity,
+    subject,
+    state,
+    activeAt: at,
+    firedAt: state === 'firing' ? at : null,
+    clearSince: null,
+    seenAt: at,
+    value: null,
+    threshold: null,
+    summary,
+    notifiedAt: null,
+    lastJobs: {},
+  };
+}
+
+/** Moves alerts as the alerter does (compare and set, one announcement): each [before, after], null for none. */
+async function changeAlerts(store: AlertStore, changes: [AlertRecord | null, AlertRecord | null][]): Promise<void> {
+  const applied = await store.apply(
+    changes.map(([prev, next]) => ({ id: (next ?? prev)!.id, expect: prev && JSON.stringify(prev), next, event: null, jobs: [], stateChanged: true })),
+    100,
+    new Date().toISOString(),
+  );
+  expect(applied).toHaveLength(changes.length);
+}
 
 /**
  * The dashboard in real Chromium against the real api and redis-server; the data is written with
@@ -71,6 +103,8 @@ describe('dashboard served by the api', () => {
   afterEach(async () => {
     await page?.close();
     await writeStreams(stack.redis, demoStreams());
+    // Alerts a failed test left behind are gone before the next page opens (the api reads them again on the announcement).
+    if (await stack.redis.del(keys.alertsState)) await stack.redis.publish(keys.updates, JSON.stringify({ kind: 'alerts', at: new Date().toISOString() }));
     expect(errors).toEqual([]);
   });
 
@@ -197,6 +231,98 @@ describe('dashboard served by the api', () => {
     await eventually(async () => expect(await pane().locator('.detail-title').textContent()).toBe(hostile));
     expect(await page.evaluate(() => document.querySelectorAll('img[src="x"], img[src="y"], svg[onload], [onerror]').length)).toBe(0);
     expect(await page.evaluate(() => [(window as any).__xss, (window as any).__xss2, (window as any).__xss3])).toEqual([undefined, undefined, undefined]);
+  });
+
+  test('alerts: firing ones in a banner at the top (text only), a mark on the affected rows and the host line, gone once resolved', async () => {
+    const store = new AlertStore(stack.redis);
+    const hostile = 'stream lobby on node node-b: offline <img src=z onerror=window.__xss4=1>';
+    const lobby = alertRecord('contribution-offline', 'firing', 'crit', { node: 'node-b', name: 'lobby' }, hostile);
+    const studio = alertRecord('slow-ingest', 'pending', 'warn', { node: 'node-a', name: 'cam/studio-b' }, 'stream cam/studio-b on node node-a: receive rate 0.3 Mbit/s below 1');
+    const cpu = alertRecord('busy-host', 'firing', 'warn', {}, 'host: CPU 97 % above 90');
+    await changeAlerts(store, [
+      [null, lobby],
+      [null, studio],
+      [null, cpu],
+    ]);
+    await open();
+    const banner = page.locator('#alerts');
+    await eventually(async () => expect(await banner.locator('.alert').count()).toBe(2));
+    expect(await banner.isVisible()).toBe(true);
+    // Above the host line and the streams; in the api's order (crit first), with severity, summary as text and for how long.
+    const [bannerBox, hostBox] = [await banner.boundingBox(), await page.locator('.host').boundingBox()];
+    expect(bannerBox!.y).toBeLessThan(hostBox!.y);
+    expect(await banner.locator('.alert .badge').allTextContents()).toEqual(['CRIT', 'WARN']);
+    expect(await banner.locator('.alert-summary').allTextContents()).toEqual([hostile, 'host: CPU 97 % above 90']);
+    expect(await banner.locator('.alert-since').first().textContent()).toMatch(/^for 2 min$/);
+    expect(await page.evaluate(() => [document.querySelectorAll('img[src="z"]').length, (window as any).__xss4])).toEqual([0, undefined]);
+    // The pending one is only counted in the header.
+    expect(await page.locator('#alert-state').textContent()).toBe('Alerts: 2 firing, 1 pending');
+    expect(await page.locator('#alert-state').getAttribute('class')).toBe('pill pill-crit');
+
+    // Marks: the lobby's row (firing, crit), cam/studio-b's (pending), none elsewhere; the host line.
+    const mark = (name: string) => cell(name, 'health').locator('.alert-mark');
+    await eventually(async () => expect(await mark('lobby').isVisible()).toBe(true));
+    expect(await mark('lobby').getAttribute('class')).toBe('alert-mark alert-firing sev-crit');
+    expect(await mark('lobby').getAttribute('title')).toBe(`firing: ${hostile}`);
+    expect(await mark('cam/studio-b').getAttribute('class')).toBe('alert-mark alert-pending sev-warn');
+    expect(await mark('cam/studio-a').isVisible()).toBe(false);
+    expect(await page.locator('.host summary .alert-mark').getAttribute('class')).toBe('alert-mark alert-firing sev-warn');
+    // Readable in both colour schemes: the filled mark's colours are the crit badge's.
+    for (const colorScheme of ['dark', 'light'] as const) {
+      await page.emulateMedia({ colorScheme });
+      const [markColors, badgeColors] = await Promise.all(
+        [mark('lobby'), cell('lobby', 'health').locator('.badge')].map((l) => l.evaluate((el) => [getComputedStyle(el).color, getComputedStyle(el).backgroundColor])),
+      );
+      expect(markColors).toEqual(badgeColors);
+    }
+
+    // A stream's alert opens that stream.
+    await banner.locator('.alert', { hasText: 'lobby' }).click();
+    await eventually(async () => expect(await pane().locator('.detail-title').textContent()).toBe('lobby'));
+    await page.keyboard.press('Escape');
+
+    // A node's alert marks every stream of that node.
+    const stale = alertRecord('node-stale', 'firing', 'crit', { node: 'node-a' }, 'node node-a: no answer for 45 s');
+    await changeAlerts(store, [[null, stale]]);
+    await eventually(async () => expect(await mark('cam/studio-a').isVisible()).toBe(true));
+    for (const name of ['cam/studio-a', 'cam/studio-b', 'event/main', 'webrtc/guest']) expect(await mark(name).getAttribute('class')).toBe('alert-mark alert-firing sev-crit');
+    expect(await mark('cam/studio-b').getAttribute('title')).toBe(`pending: ${studio.summary}\nfiring: ${stale.summary}`);
+    expect(await mark('backup').isVisible()).toBe(false);
+
+    // Resolved (the records removed): the banner, the count and every mark go.
+    await changeAlerts(store, [
+      [lobby, null],
+      [studio, null],
+      [cpu, null],
+      [stale, null],
+    ]);
+    await eventually(async () => expect(await banner.isVisible()).toBe(false));
+    expect(await page.locator('#alert-state').isVisible()).toBe(false);
+    expect(await page.locator('.alert-mark:visible').count()).toBe(0);
+  });
+
+  test('on a phone the alert banner and marks fit the screen, and many firing alerts stay compact', async () => {
+    const store = new AlertStore(stack.redis);
+    const many = Array.from({ length: 8 }, (_, i) =>
+      alertRecord('offline', 'firing', 'crit', { node: 'node-x', name: `gone/${i}` }, `stream gone/${i} on node node-x: offline for a rather long while, its summary running past the screen`),
+    );
+    const lobby = alertRecord('offline', 'firing', 'crit', { node: 'node-b', name: 'lobby' }, 'stream lobby on node node-b: offline');
+    await changeAlerts(store, [...many, lobby].map((a) => [null, a]));
+    await open(stack.base, { width: 390, height: 844 });
+    const banner = page.locator('#alerts');
+    await eventually(async () => expect(await banner.locator('.alert').count()).toBe(3));
+    expect(await banner.locator('.alert-more').textContent()).toBe('+6 more');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth && document.body.scrollWidth <= window.innerWidth)).toBe(true);
+    const markBox = (await cell('lobby', 'health').locator('.alert-mark').boundingBox())!;
+    expect(markBox.x + markBox.width).toBeLessThanOrEqual(390);
+    // The streams still start within the first screen.
+    const firstRow = (await page.locator('#stream-list .rows .row').first().boundingBox())!;
+    expect(firstRow.y + firstRow.height).toBeLessThanOrEqual(844);
+    await banner.locator('.alert-more').click();
+    await eventually(async () => expect(await banner.locator('.alert').count()).toBe(9));
+    expect(await banner.locator('.alert-more').textContent()).toBe('fewer');
+    await changeAlerts(store, [...many, lobby].map((a) => [a, null]));
+    await eventually(async () => expect(await banner.isVisible()).toBe(false));
   });
 
   test('deltas update a changed row in place and touch no other, add and remove rows', async () => {
@@ -406,7 +532,12 @@ describe('dashboard served by the api', () => {
         s.name === 'lobby' ? { ...s, readers: 42 } : s.name === 'cam/studio-a' ? { ...s, readers: 3, readerList: [...s.readerList, third] } : s,
       ),
     );
+    const down = alertRecord('contribution-offline', 'firing', 'crit', { node: 'node-b', name: 'lobby' }, 'stream lobby on node node-b: offline');
+    await changeAlerts(new AlertStore(stack.redis), [[null, down]]);
     await eventually(async () => expect(await cell('lobby', 'readers').textContent()).toBe('42'), 15000);
     await eventually(async () => expect(await pane().locator('.conn').count()).toBe(4), 15000);
+    // The alerts come from GET /api/alerts meanwhile.
+    await eventually(async () => expect(await page.locator('#alerts .alert-summary').allTextContents()).toEqual([down.summary]), 15000);
+    expect(await cell('lobby', 'health').locator('.alert-mark').getAttribute('class')).toBe('alert-mark alert-firing sev-crit');
   });
 });

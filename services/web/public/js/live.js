@@ -2,7 +2,7 @@
  * The data feed: the WebSocket /api/ws (reconnecting with exponential back-off), and polling of the
  * REST endpoints every 5 s while the socket is down. Both deliver messages to `onMessage`: the
  * socket every type it sends ("streams" with seq, "streams.delta", "detail", "system",
- * "snapshots"); polling { type: 'streams' | 'system' | 'snapshots', data } (no seq) and, for the
+ * "snapshots", "alerts"); polling { type: 'streams' | 'system' | 'snapshots' | 'alerts', data } (no seq) and, for the
  * streams named by `pollDetail()`, { type: 'detail', data: [stream] }.
  * `onState` gets 'connecting' | 'live' | 'polling' (on every 'live' the caller sends its
  * subscriptions again); `onPollError` gets an error text or null. Answers { send(message) },
@@ -95,6 +95,7 @@ export function startFeed({ onMessage, onState, onPollError, pollDetail = () => 
       ['streams', 'api/streams/latest'],
       ['system', 'api/system/latest'],
       ['snapshots', 'api/snapshots/latest'],
+      ['alerts', 'api/alerts'],
     ];
     const results = await Promise.allSettled(requests.map(([, path]) => getJson(path)));
     if (!pollTimer) return; // the socket came back meanwhile; its values are newer

@@ -5,6 +5,7 @@
  * only those (and a few beyond each edge) are in the DOM. Rows are recycled as they scroll out, and
  * an update only touches the rows whose stream changed.
  */
+import { alertMark, NO_ALERTS } from './alerts.js';
 import { h, setClass, setHidden, setText, setTitle, toggleClass } from './dom.js';
 import { ago, clock, DASH, mbps, ms } from './format.js';
 import { healthBadge, levelOf, reasonsOf } from './health.js';
@@ -115,6 +116,7 @@ const COLUMNS = [
 /** One row, rebindable to any stream (rows are recycled while scrolling). */
 function streamRow() {
   const badge = healthBadge();
+  const mark = alertMark();
   const thumb = snapshotView('thumb');
   const name = h('span', { className: 'c-name' });
   const node = h('span', { className: 'c-node' });
@@ -128,7 +130,7 @@ function streamRow() {
   const link = h('span', { className: 'c-link num' });
   const srt = h('span', { className: 'c-srt num' });
   const reason = h('span', { className: 'c-reason' });
-  const health = h('span', { className: 'c-health' }, badge.el);
+  const health = h('span', { className: 'c-health' }, badge.el, mark.el);
   const thumbCell = h('span', { className: 'c-thumb' }, thumb.el);
   const el = h(
     'div',
@@ -152,6 +154,7 @@ function streamRow() {
   let key = null;
   let top = null;
   let snap;
+  let alerted = null;
 
   const sinceText = (s, now) => {
     const age = ago(s.online ? s.onlineSince : s.offlineSince, now);
@@ -204,6 +207,12 @@ function streamRow() {
       top = y;
       el.style.transform = `translateY(${y}px)`;
     },
+    /** The alert mark of the stream (alerts.js streamMark; null: none). */
+    alert(m) {
+      if (m === alerted) return;
+      alerted = m;
+      mark.update(m);
+    },
     /** The thumbnail entry (undefined: thumbnails are off, leave the image alone). */
     thumb(entry) {
       if (entry === snap) return;
@@ -231,6 +240,7 @@ export function createStreamList({ onOpen }) {
   let order = [];
   let streams = new Map();
   let snapshots = new Map();
+  let alerts = NO_ALERTS;
   let thumbs = false;
   let selected = null;
   let rowHeight = 0;
@@ -264,7 +274,9 @@ export function createStreamList({ onOpen }) {
         active.set(k, row);
         rows.append(row.el);
       }
-      row.update(k, streams.get(k));
+      const s = streams.get(k);
+      row.update(k, s);
+      row.alert(alerts.streamMark(k, s.node));
       row.place(i * rowHeight);
       row.thumb(thumbs ? (snapshots.get(k) ?? null) : undefined);
       toggleClass(row.el, 'selected', k === selected);
@@ -309,6 +321,11 @@ export function createStreamList({ onOpen }) {
     setSnapshots(map) {
       snapshots = map;
       if (thumbs) schedule();
+    },
+    /** The alerts' index (alerts.js indexAlerts): each row's mark. */
+    setAlerts(index) {
+      alerts = index;
+      schedule();
     },
     setThumbs(on) {
       thumbs = on;

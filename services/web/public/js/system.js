@@ -2,6 +2,7 @@
  * The host: one compact line of figures (always shown, above the streams) that opens the full
  * panel (metric tiles, per-core bars, disks and the containers table), from /api/system/latest.
  */
+import { alertMark } from './alerts.js';
 import { h, reconcile, setClass, setHidden, setText, setTitle } from './dom.js';
 import { DASH, duration, mbps, megabytes, num, percent } from './format.js';
 
@@ -178,14 +179,19 @@ export function hostFigures(sys) {
   ].filter(Boolean);
 }
 
-/** The compact host line; a click opens the full panel below it. */
+/** The compact host line (with the mark of the host's alerts); a click opens the full panel below it. */
 export function createHostStrip() {
   const panel = createSystemPanel();
   const figures = h('span', { className: 'host-figures' });
   const entries = new Map();
-  const el = h('details', { className: 'host' }, h('summary', {}, h('span', { className: 'host-label' }, 'Host'), figures), panel.el);
+  const mark = alertMark();
+  const el = h('details', { className: 'host' }, h('summary', {}, h('span', { className: 'host-label' }, 'Host'), mark.el, figures), panel.el);
   return {
     el,
+    /** alerts.js markOf of the host's alerts; null: none. */
+    setAlert(m) {
+      mark.update(m);
+    },
     update(sys) {
       panel.update(sys);
       const items = hostFigures(sys);
