@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Starts the whole stack natively: Redis (unless REDIS_URL points elsewhere), the MediaMTX emulator
 # with demo streams (unless MEDIAMTX_API_URL or MEDIAMTX_NODES is set), collector, sysmon,
-# snapshotter and api. Ctrl-C stops everything.
+# snapshotter, alerter (ALERT_RULES_FILE, else the built-in rules) and api. Ctrl-C stops everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -f .env ] && set -a && . ./.env && set +a
@@ -58,7 +58,9 @@ if [ -z "${MEDIAMTX_API_URL:-}" ] && [ -z "${MEDIAMTX_NODES:-}" ]; then
   fi
 fi
 
-for svc in collector sysmon snapshotter api; do
+# Notifications link to this dashboard unless told otherwise.
+export ALERT_DASHBOARD_URL=${ALERT_DASHBOARD_URL:-http://localhost:${API_PORT:-8080}/}
+for svc in collector sysmon snapshotter alerter api; do
   start "$svc" node "services/$svc/dist/main.js"
 done
 # Who may look (the api applies it; see README "Access control"): without users it listens on
