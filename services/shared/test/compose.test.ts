@@ -731,6 +731,14 @@ describe('.env.example', () => {
     );
   });
 
+  it.each(Object.keys(NODE_SERVICES))('%s: every variable Compose passes is one the service (or the shared library) reads', (name) => {
+    const sources = [`services/${name}/src`, 'services/shared/src']
+      .flatMap((dir) => (fs.readdirSync(path.join(ROOT, dir), { recursive: true }) as string[]).filter((f) => f.endsWith('.ts')).map((f) => read(path.join(dir, f))))
+      .join('\n');
+    const passed = [compose, dev, external].flatMap((file) => Object.keys(file.services[name]?.environment ?? {}));
+    expect(passed.filter((v) => !new RegExp(`\\b${v}\\b`).test(sources))).toEqual([]);
+  });
+
   it('points the collector and the snapshotter at the bundled MediaMTX by default, also with compose.dev.yaml', () => {
     for (const files of [[compose], [compose, dev]]) {
       expect(collectorConfig(serviceEnvironment(files, 'collector', {})).nodes).toEqual([
