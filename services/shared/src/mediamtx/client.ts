@@ -54,6 +54,9 @@ export class MediaMtxError extends Error {
 const LIST_KINDS = [...CONN_TYPES, 'hlsMuxer'] as const;
 type ListKind = (typeof LIST_KINDS)[number];
 
+/** The longest version or start time believed ("v1.20.1", an RFC 3339 time). */
+const MAX_INFO_LENGTH = 100;
+
 /** How often a list that neither layout serves is asked again (in polls). */
 const ABSENT_RECHECK_POLLS = 30;
 
@@ -141,12 +144,13 @@ export class MediaMtxClient {
     return { info, paths, conns, hlsMuxers, connsComplete: true };
   }
 
-  /** The server's version and start time; anything but strings there reads as absent. */
+  /** The server's version and start time; anything but a short string there (they are logged and shown) reads as absent. */
   private async info(signal: AbortSignal | undefined): Promise<RawInfo> {
     const raw = await this.get<unknown>(INFO, signal);
     const info: RawInfo = {};
-    if (isRecord(raw) && typeof raw.version === 'string') info.version = wellFormed(raw.version);
-    if (isRecord(raw) && typeof raw.started === 'string') info.started = wellFormed(raw.started);
+    if (!isRecord(raw)) return info;
+    if (typeof raw.version === 'string' && raw.version.length <= MAX_INFO_LENGTH) info.version = wellFormed(raw.version);
+    if (typeof raw.started === 'string' && raw.started.length <= MAX_INFO_LENGTH) info.started = wellFormed(raw.started);
     return info;
   }
 
