@@ -1,6 +1,5 @@
 import {
   CONN_TYPES,
-  wellFormed,
   type Connection,
   type Direction,
   type RawConn,
@@ -26,7 +25,7 @@ export interface NormalizeOptions {
   cached?: (type: string, id: string) => Connection | undefined;
   /**
    * Incremented with this poll's items that were skipped (no identity: a path without a name, with
-   * a name seen before or one no client could ask for (over MAX_NAME_LENGTH, NUL), a list item
+   * a name seen before or one no client could ask for (over MAX_TEXT characters, NUL), a list item
    * without an id) or repaired (a field of the
    * wrong type or out of range, read as absent). A reference without a type is skipped too.
    */
@@ -51,12 +50,12 @@ export function normalize(raw: RawSnapshot, opts: NormalizeOptions): Stream[] {
   const cached = raw.connsComplete ? undefined : opts.cached;
   const join: Join = (ref, direction, muxer) => {
     // A reference without a type is none; a pulled source (rtspSource, ...) has no id.
-    if (typeof ref.type !== 'string' || ref.type === '') {
+    const type = asText(ref.type);
+    const id = typeof ref.id === 'string' ? (ref.id === '' ? '' : asText(ref.id)) : '';
+    if (type === null || id === null) {
       audit.skipped++;
       return null;
     }
-    const type = wellFormed(ref.type);
-    const id = typeof ref.id === 'string' ? wellFormed(ref.id) : '';
     const item = conns.get(type)?.get(id);
     if (item === undefined && cached !== undefined) {
       const kept = cached(type, id);
@@ -79,15 +78,12 @@ export function normalize(raw: RawSnapshot, opts: NormalizeOptions): Stream[] {
   return streams.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-/** The longest stream name the api accepts (GET /api/streams/detail); longer ones could never be viewed. */
-export const MAX_NAME_LENGTH = 1024;
-
-/** A name a client can ask the api about: 1 to MAX_NAME_LENGTH characters, no NUL. */
+/** A name a client can ask the api about (GET /api/streams/detail takes 1 to 1024 characters, no NUL; asText keeps to the length). */
 function isAddressable(name: string): boolean {
-  return name.length <= MAX_NAME_LENGTH && !name.includes('\0');
+  return !name.includes('\0');
 }
 
-/** A path's reference to a connection, joined with that connection's figures; null when it has no identity. */
+/** A path's reference to a connection, joined with that connection's figures; null when it has no usable identity. */
 type Join = (ref: Readonly<Record<string, unknown>>, direction: Direction, muxer: RawConn | undefined) => Connection | null;
 
 function toStream(path: object, name: string, node: string, join: Join, muxer: RawConn | undefined, audit: ItemAudit): Stream {
@@ -174,7 +170,8 @@ function indexConns(lists: Partial<Record<string, unknown>> | undefined, audit: 
     const byId = new Map<string, RawConn>();
     const list = lists?.[type];
     for (const item of Array.isArray(list) ? (list as unknown[]) : []) {
-      if (isObject(item) && typeof item.id === 'string' && item.id !== '') byId.set(wellFormed(item.id), item as RawConn);
+      const id = isObject(item) ? asText(item.id) : null;
+      if (id !== null) byId.set(id, item as RawConn);
       else audit.skipped++;
     }
     index.set(type, byId);

@@ -1,17 +1,19 @@
 /**
  * The rules of issue #13 for every value the monitor serves, as one check for the property tests
- * and the soak test: strings are valid Unicode; numbers are finite, >= 0 and at most 2^64; rates
+ * and the soak test: strings are valid Unicode and at most 1024 characters; numbers are finite, >= 0 and at most 2^64; rates
  * and capacities (fields named *Mbps* / mbps*) at most 1,000,000 Mbit/s; RTTs and latencies at
  * most an hour.
  */
 const MAX_MBPS = 1_000_000;
 const MAX_MS = 3_600_000;
+const MAX_TEXT = 1024;
 const MS_KEYS = new Set(['rtt', 'rttMs', 'rttP50Ms', 'rttP95Ms', 'latencyMs', 'jitter']);
 
 /** The places where `value` breaks a rule, as "path: what" (empty when it keeps them all). */
 export function breaches(value: unknown, at = '', out: string[] = []): string[] {
   if (typeof value === 'string') {
     if (!value.isWellFormed()) out.push(`${at}: not valid Unicode`);
+    if (value.length > MAX_TEXT) out.push(`${at}: ${value.length} characters`);
   } else if (typeof value === 'number') {
     const key = at.slice(at.lastIndexOf('.') + 1);
     if (!Number.isFinite(value) || value < 0 || value > 2 ** 64) out.push(`${at}: ${value}`);

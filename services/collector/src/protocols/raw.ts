@@ -25,9 +25,12 @@ export function asNumber(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
-/** A non-empty string as valid Unicode (lone surrogates become U+FFFD), or null. */
+/** The longest text believed (a name, user agent, address, codec): longer is no value MediaMTX sends, and would be served to every client. */
+export const MAX_TEXT = 1024;
+
+/** A non-empty string of at most MAX_TEXT characters as valid Unicode (lone surrogates become U+FFFD), or null. */
 export function asText(value: unknown): string | null {
-  return typeof value === 'string' && value !== '' ? wellFormed(value) : null;
+  return typeof value === 'string' && value !== '' && value.length <= MAX_TEXT ? wellFormed(value) : null;
 }
 
 /** A boolean, or null. */
@@ -82,7 +85,7 @@ export class Fields {
 
   text(key: string): string | null {
     const value = this.raw?.[key];
-    if (typeof value === 'string') return value === '' ? null : wellFormed(value);
+    if (typeof value === 'string' && value.length <= MAX_TEXT) return value === '' ? null : wellFormed(value);
     return this.wrong(value, null);
   }
 
