@@ -73,11 +73,13 @@ function referencedVariables(text: string): string[] {
 
 /** Compose interpolation of one value: ${VAR}, ${VAR:-default}, ${VAR-default}, $$. */
 function interpolate(value: string, env: Env): string {
-  return value.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?\}/g, (whole, name, op, fallback) => {
+  return value.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}/g, (whole, name, op, fallback) => {
     if (whole === '$$') return '$';
     const v = env[name as string];
     if (op === ':-') return v === undefined || v === '' ? (fallback as string) : v;
     if (op === '-') return v === undefined ? (fallback as string) : v;
+    if (op === ':+') return v === undefined || v === '' ? '' : (fallback as string);
+    if (op === '+') return v === undefined ? '' : (fallback as string);
     return v ?? '';
   });
 }
@@ -289,11 +291,14 @@ describe('network exposure', () => {
     for (const n of networks) expect(compose.networks?.[n]?.internal).toBe(true);
   });
 
-  it('publishes only web in compose.yaml, on 127.0.0.1 by default, on port 8080 inside the container', () => {
+  it('publishes only web (and, in the observability profile, Grafana) in compose.yaml, on 127.0.0.1 by default', () => {
     const published = Object.entries(compose.services)
       .filter(([, s]) => s.ports !== undefined)
-      .map(([name]) => name);
-    expect(published).toEqual(['web']);
+      .map(([name]) => name)
+      .sort();
+    expect(published).toEqual(['grafana', 'web']);
+    expect(compose.services.grafana.profiles).toEqual(['observability']);
+    expect(compose.services.grafana.ports.map((p: string) => interpolate(p, envExample))).toEqual(['127.0.0.1:3000:3000']);
     expect(compose.services.web.ports.map((p: string) => interpolate(p, {}))).toEqual(['127.0.0.1:8080:8080']);
     expect(compose.services.web.ports.map((p: string) => interpolate(p, envExample))).toEqual(['127.0.0.1:8080:8080']);
     expect(compose.services.web.ports.map((p: string) => interpolate(p, { WEB_BIND: '0.0.0.0' }))).toEqual(['0.0.0.0:8080:8080']);
@@ -382,7 +387,7 @@ describe('hardening and lifecycle', () => {
 
   it('runs the services from public images as a non-root user too', () => {
     const pulled = [...services, ...devOnly].filter(([, s]) => s.build === undefined);
-    expect(pulled.map(([name]) => name).sort()).toEqual(['mediamtx', 'redis', 'testpattern', 'viewer']);
+    expect(pulled.map(([name]) => name).sort()).toEqual(['grafana', 'mediamtx', 'prometheus', 'redis', 'testpattern', 'viewer']);
     for (const [name, s] of pulled) {
       expect({ name, user: typeof s.user }).toEqual({ name, user: 'string' });
       expect(s.user).not.toMatch(/^(root|0)(:|$)/);
@@ -499,7 +504,7 @@ describe('the bundled MediaMTX and its test pattern', () => {
   it('compose.external.yaml switches the bundled MediaMTX off and points the collector at yours, with your credentials only', () => {
     for (const name of BUNDLED) expect(external.services[name]).toEqual({ profiles: [expect.any(String)] });
     const profiles = new Set(Object.values(compose.services).flatMap((s) => (s.profiles ?? []) as string[]));
-    expect(profiles.size).toBe(0); // nothing in compose.yaml enables the profile
+    expect([...profiles]).toEqual(['observability']); // nothing in compose.yaml enables the profile that switches MediaMTX off
     const files = [compose, external];
     expect(collectorConfig(serviceEnvironment(files, 'collector', {})).nodes).toEqual([{ id: 'local', baseUrl: 'http://host.docker.internal:9997' }]);
     expect(
