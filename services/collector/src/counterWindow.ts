@@ -12,13 +12,16 @@
  * Compact: only the last values and the steps where some counter grew are kept (flat
  * [t, d0, d1, …]), pruned to `keepMs`, so a connection without trouble costs a few numbers.
  */
+/** Scratch for one push's growth per counter (pushes are synchronous; widths are small). */
+const delta: number[] = new Array<number>(16).fill(0);
+
 export class CounterWindow {
-  private readonly last: number[];
-  /** When each counter's last good value was taken. */
-  private readonly lastAt: number[];
-  /** Each counter's held-back value (taken at lastT), or NaN. */
-  private readonly held: number[];
-  private readonly delta: number[];
+  /**
+   * Per counter i: [3i] its last good value (NaN before a baseline), [3i+1] when that was taken,
+   * [3i+2] its held-back value (taken at lastT) or NaN. One flat array: a connection's state is
+   * a few small objects, whatever the width.
+   */
+  private readonly state: number[];
   private lastT = NaN;
   private readonly steps: number[] = [];
   private readonly stride: number;
@@ -30,45 +33,42 @@ export class CounterWindow {
     private readonly maxPerMs = Infinity,
   ) {
     this.stride = width + 1;
-    this.last = new Array<number>(width).fill(0);
-    this.lastAt = new Array<number>(width).fill(NaN);
-    this.held = new Array<number>(width).fill(NaN);
-    this.delta = new Array<number>(width).fill(0);
+    this.state = [];
+    for (let i = 0; i < width; i++) this.state.push(0, NaN, NaN);
   }
 
   push(t: number, values: readonly number[]): void {
-    const { last, lastAt, held, delta, width: w } = this;
+    const st = this.state;
+    const w = this.width;
     if (t > this.lastT) {
       let grew = false;
       for (let i = 0; i < w; i++) {
         const v = values[i];
-        let d: number;
-        if (v === last[i]) {
+        const j = 3 * i;
+        const last = st[j];
+        let d = 0;
+        if (v === last) {
           // Unchanged (the usual case for loss and error counters): nothing to check.
-          lastAt[i] = t;
-          held[i] = NaN;
-          delta[i] = 0;
-          continue;
-        }
-        if (Number.isNaN(v) || Number.isNaN(last[i])) {
-          // No reading: nothing changes. No baseline yet: this reading is the baseline.
-          if (!Number.isNaN(v)) {
-            last[i] = v;
-            lastAt[i] = t;
+          st[j + 1] = t;
+          st[j + 2] = NaN;
+        } else if (v !== v) {
+          // NaN: no reading, nothing changes.
+        } else if (last !== last) {
+          // No baseline yet: this reading is the baseline.
+          st[j] = v;
+          st[j + 1] = t;
+        } else {
+          // Growth from the last good value, or (only growth confirms it) from the held-back one.
+          const from = this.follows(last, st[j + 1], v, t) ? last : this.follows(st[j + 2], this.lastT, v, t) && v > st[j + 2] ? st[j + 2] : NaN;
+          if (from === from) {
+            d = v - from;
+            st[j] = v;
+            st[j + 1] = t;
+            st[j + 2] = NaN;
+          } else {
+            st[j + 2] = v;
           }
-          delta[i] = 0;
-          continue;
         }
-        if (this.follows(last[i], lastAt[i], v, t)) d = v - last[i];
-        else if (this.follows(held[i], this.lastT, v, t) && v > held[i]) d = v - held[i];
-        else {
-          held[i] = v;
-          delta[i] = 0;
-          continue;
-        }
-        held[i] = NaN;
-        last[i] = v;
-        lastAt[i] = t;
         delta[i] = d;
         if (d > 0) grew = true;
       }
@@ -80,9 +80,9 @@ export class CounterWindow {
     } else {
       // First sample (lastT NaN) or a clock that did not advance: only a new baseline.
       for (let i = 0; i < w; i++) {
-        last[i] = values[i];
-        lastAt[i] = t;
-        held[i] = NaN;
+        st[3 * i] = values[i];
+        st[3 * i + 1] = t;
+        st[3 * i + 2] = NaN;
       }
       if (Number.isNaN(this.lastT)) this.lastT = t;
     }
