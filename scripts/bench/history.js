@@ -154,7 +154,8 @@ async function main() {
   children.push(api);
   await waitPort(apiPort);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  const query = (from, to) => `/api/history?node=bench&name=${encodeURIComponent('live/cam-0042')}&from=${from}&to=${to}`;
+  const queried = `live/cam-${String(Math.min(42, STREAMS - 1)).padStart(4, '0')}`;
+  const query = (from, to) => `/api/history?node=bench&name=${encodeURIComponent(queried)}&from=${from}&to=${to}`;
   const ranges = { '30 d': 30 * DAY, '24 h': DAY, '1 h': 3_600_000 };
   console.log(`== History query at the api: GET /api/history, one stream, ${QUERIES} requests each, one at a time`);
   for (const [label, span] of Object.entries(ranges)) {
@@ -162,6 +163,7 @@ async function main() {
     const first = await get(apiPort, query(now - span, now), agent);
     if (first.status !== 200) throw new Error(`api answered ${first.status}: ${first.body}`);
     const body = JSON.parse(first.body);
+    if (body.points.length === 0) throw new Error(`no history for ${queried} over ${label}`);
     for (let i = 0; i < 20; i++) await get(apiPort, query(now - span, now), agent); // warm-up
     const times = [];
     const cpu0 = cpuMsOf(api.pid);

@@ -114,21 +114,34 @@ export interface Row {
 /** Layout strings to their names, shared by the rows of a read (a tier holds one or two layouts). */
 export type Layouts = Map<string, readonly string[]>;
 
-/** A Redis Stream entry ([id, [layout, cells]]) as a row; an unreadable value reads as a bucket without figures. */
-export function toRow(id: string, flat: string[], layouts: Layouts): Row {
-  const layout = flat[0] ?? '';
-  let names = layouts.get(layout);
-  if (names === undefined) {
-    names = layout.split(',');
-    layouts.set(layout, names);
-  }
-  let cells: unknown;
+/**
+ * Redis Stream entries ([id, [layout, cells]], oldest first) as rows. The cells of all entries are
+ * parsed as one JSON text (a call per entry costs more than the parsing); when that fails, entry by
+ * entry, an unreadable one reading as a bucket without figures.
+ */
+export function toRows(entries: readonly [string, string[]][], layouts: Layouts): Row[] {
+  let cells: unknown[];
   try {
-    cells = JSON.parse(flat[1] ?? '[]');
+    cells = JSON.parse(`[${entries.map(([, flat]) => flat[1] ?? 'null').join(',')}]`) as unknown[];
   } catch {
-    cells = [];
+    cells = entries.map(([, flat]) => {
+      try {
+        return JSON.parse(flat[1] ?? 'null') as unknown;
+      } catch {
+        return null;
+      }
+    });
   }
-  return { t: Number(id.slice(0, id.indexOf('-'))), names, cells: Array.isArray(cells) ? (cells as Cell[]) : [] };
+  return entries.map(([id, flat], i) => {
+    const layout = flat[0] ?? '';
+    let names = layouts.get(layout);
+    if (names === undefined) {
+      names = layout.split(',');
+      layouts.set(layout, names);
+    }
+    const c = cells[i];
+    return { t: parseInt(id, 10), names, cells: Array.isArray(c) ? (c as Cell[]) : [] };
+  });
 }
 
 /** How a field merges: n adds up, h takes the worst, o is averaged, a metric is averaged with its extremes. */
@@ -160,7 +173,8 @@ export function mergeRows(t: number, rows: readonly Row[]): Row {
       const cell = row.cells[i];
       if (cell === null || cell === undefined) continue;
       const j = index === null ? i : index[i];
-      const [avg, min, max] = typeof cell === 'number' ? [cell, cell, cell] : cell;
+      const single = typeof cell === 'number';
+      const avg = single ? cell : cell[0];
       const v = value[j];
       switch (rules[j]) {
         case Rule.Sum:
@@ -172,8 +186,8 @@ export function mergeRows(t: number, rows: readonly Row[]): Row {
         default:
           value[j] = (v ?? 0) + avg * w;
           weight[j] += w;
-          if (min < lo[j]) lo[j] = min;
-          if (max > hi[j]) hi[j] = max;
+          lo[j] = Math.min(lo[j], single ? cell : cell[1]);
+          hi[j] = Math.max(hi[j], single ? cell : cell[2]);
       }
     }
   }

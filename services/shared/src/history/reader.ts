@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
 import { keys } from '../keys';
 import type { HealthLevel } from '../model';
-import { mergeInto, outputResolution, toPoint, toRow, type Layouts, type Row } from './buckets';
+import { mergeInto, outputResolution, toPoint, toRows, type Layouts, type Row } from './buckets';
 import { DEFAULT_HISTORY_TIERS, formatDuration, parseHistoryTiers, type HistoryTier } from './tiers';
 import { STREAM_HISTORY_METRICS } from './writer';
 
@@ -95,11 +95,7 @@ async function readTiered(redis: Redis, kind: 'stream' | 'host', keyOf: (tier: s
   answers.forEach(([err, entries], i) => {
     if (err) throw err;
     const res = tiers[chosen - i].resolutionMs;
-    for (const [id, flat] of entries as [string, string[]][]) {
-      const row = toRow(id, flat, layouts);
-      if (row.t < end || row.t > toMs) continue;
-      rows.push(row);
-    }
+    for (const row of toRows(entries as [string, string[]][], layouts)) if (row.t >= end && row.t <= toMs) rows.push(row);
     if (rows.length > 0) end = Math.max(end, rows[rows.length - 1].t + res);
   });
   const size = outputResolution(tiers[chosen].resolutionMs, fromMs, toMs, range.maxPoints ?? DEFAULT_MAX_POINTS);
