@@ -24,6 +24,8 @@ async function main() {
       historyIntervalMs: 10000,
       detailEveryCycleMaxConns: Number(process.env.DETAIL_EVERY_CYCLE_MAX_CONNS ?? 2000),
       detailMaxAgeMs: 5000,
+      pollDeadlineMs: 3000,
+      maxPlausibleGbps: 100,
     },
     {
       client,

@@ -20,6 +20,9 @@ runMain(() => {
           goneRetentionMs: config.goneRetentionMs,
           detailEveryCycleMaxConns: config.detailEveryCycleMaxConns,
           detailMaxAgeMs: config.detailMaxAgeMs,
+          // A few intervals, never more than ten request timeouts (issue #13).
+          pollDeadlineMs: Math.min(3 * config.intervalMs, 10 * config.timeoutMs),
+          maxPlausibleGbps: config.maxPlausibleGbps,
         },
         {
           client: new MediaMtxClient({ baseUrl: node.baseUrl, user: node.user, pass: node.pass, timeoutMs: config.timeoutMs, pageSize: config.pageSize, maxItems: config.maxItems }),

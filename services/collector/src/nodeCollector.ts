@@ -29,6 +29,10 @@ export interface NodeCollectorOptions {
   detailEveryCycleMaxConns: number;
   /** The longest a stream's connection detail may be old on a large server. */
   detailMaxAgeMs: number;
+  /** A whole poll (every page of every list) is cut off after this long. */
+  pollDeadlineMs: number;
+  /** A counter growing faster than this starts a new baseline (see derive). */
+  maxPlausibleGbps: number;
 }
 
 export interface NodeCollectorDeps {
@@ -156,7 +160,7 @@ export class NodeCollector {
    */
   private async collect(nowMs: number): Promise<{ streams: Stream[]; complete: boolean }> {
     const full = this.plan.fullReadDue(nowMs);
-    const raw = await this.deps.client.poll({ conns: full ? 'lists' : this.conns.refsOf(this.watched) });
+    const raw = await this.deps.client.poll({ conns: full ? 'lists' : this.conns.refsOf(this.watched), deadlineMs: this.opts.pollDeadlineMs });
     this.noteVersion(raw.info.version ?? null);
     const audit = { skipped: 0, repaired: 0 };
     const streams = normalize(raw, {
@@ -166,7 +170,11 @@ export class NodeCollector {
       audit,
     });
     this.noteAudit(audit);
-    const derived = derive(this.state, streams, nowMs, { goneRetentionMs: this.opts.goneRetentionMs, connsComplete: raw.connsComplete });
+    const derived = derive(this.state, streams, nowMs, {
+      goneRetentionMs: this.opts.goneRetentionMs,
+      connsComplete: raw.connsComplete,
+      maxPlausibleGbps: this.opts.maxPlausibleGbps,
+    });
     this.state = derived.state;
     if (raw.connsComplete) this.plan.fullReadDone(nowMs, countConns(derived.streams));
     return { streams: derived.streams, complete: raw.connsComplete };
@@ -195,15 +203,19 @@ export class NodeCollector {
     }
   }
 
-  /** Items MediaMTX answered wrongly: counted in the status, logged when the counts change. */
+  /**
+   * Items MediaMTX answered wrongly: counted in the status every cycle, logged when wrong items
+   * start or stop (not at every change of their number, which would be once per cycle).
+   */
   private noteAudit(audit: { skipped: number; repaired: number }): void {
-    const { itemsSkipped, itemsRepaired } = this.status;
+    const before = this.status.itemsSkipped + this.status.itemsRepaired > 0;
     this.status.itemsSkipped = audit.skipped;
     this.status.itemsRepaired = audit.repaired;
-    if (audit.skipped === itemsSkipped && audit.repaired === itemsRepaired) return;
+    const now = audit.skipped + audit.repaired > 0;
+    if (before === now) return;
     const meta = { node: this.opts.node, skipped: audit.skipped, repaired: audit.repaired };
-    if (audit.skipped + audit.repaired === 0) this.deps.logger.info('MediaMTX items are well-formed again', meta);
-    else this.deps.logger.warn('MediaMTX answered items with wrong or missing fields: skipped or repaired', meta);
+    if (now) this.deps.logger.warn('MediaMTX answered items with wrong or missing fields: skipped or repaired', meta);
+    else this.deps.logger.info('MediaMTX items are well-formed again', meta);
   }
 
   private noteVersion(version: string | null): void {

@@ -28,6 +28,8 @@ interface HarnessOptions {
   timeoutMs?: number;
   /** HISTORY_TIERS for the collector's history writer (default: no history). */
   historyTiers?: string;
+  /** The whole poll's deadline (default: ten request timeouts). */
+  pollDeadlineMs?: number;
   /** Up to this many connections every cycle reads every list (default: always). */
   detailEveryCycleMaxConns?: number;
   /** The Redis the collector writes to (default: the test's). */
@@ -56,6 +58,7 @@ describe('NodeCollector against the emulator and a real Redis', () => {
 
   const harness = (emu: Emulator, opts: HarnessOptions = {}): Harness => {
     const { node = 'local', intervalMs = 200, timeoutMs = 300, historyTiers, detailEveryCycleMaxConns = 1_000_000, now } = opts;
+    const pollDeadlineMs = opts.pollDeadlineMs ?? 10 * timeoutMs;
     const storeRedis = opts.redis ?? redis;
     const { logger, lines } = memoryLogger();
     const collector = new NodeCollector(
@@ -67,6 +70,8 @@ describe('NodeCollector against the emulator and a real Redis', () => {
         goneRetentionMs: 600_000,
         detailEveryCycleMaxConns,
         detailMaxAgeMs: 5000,
+        pollDeadlineMs,
+        maxPlausibleGbps: 100,
       },
       {
         client: new MediaMtxClient({ baseUrl: emu.url, timeoutMs, pageSize: 100 }),
@@ -173,6 +178,20 @@ describe('NodeCollector against the emulator and a real Redis', () => {
     await collector.cycle();
     expect(await nodeStatus()).toMatchObject({ stale: false, lastError: null });
     expect(lines.filter((l) => l.level === 'info' && String(l.message).includes('recovered'))).toHaveLength(1);
+  });
+
+  test('a poll past its deadline is cut off: a fault naming the deadline, and the next good cycle recovers', async () => {
+    await redis.flushall();
+    const emu = await Emulator.start({ scenario: demoScenario() });
+    emulators.push(emu);
+    const { collector } = harness(emu, { timeoutMs: 5000, pollDeadlineMs: 300 });
+    await collector.cycle();
+    emu.setFault({ kind: 'slow', delayMs: 1000 }); // every request within its timeout, the poll not
+    await collector.cycle();
+    expect(await nodeStatus()).toMatchObject({ stale: true, lastError: expect.stringMatching(/deadline of 300 ms/) });
+    emu.setFault(null);
+    await collector.cycle();
+    expect(await nodeStatus()).toMatchObject({ stale: false, lastError: null });
   });
 
   test('MediaMTX down and back on the same port: the loop keeps running and recovers by itself', async () => {

@@ -55,6 +55,8 @@ function collector(node: string, emu: Emulator, redis: Redis, clock: () => numbe
       goneRetentionMs: 600_000,
       detailEveryCycleMaxConns: 1_000_000,
       detailMaxAgeMs: 5000,
+      pollDeadlineMs: 600,
+      maxPlausibleGbps: 100,
     },
     {
       client: new MediaMtxClient({ baseUrl: emu.url, timeoutMs: 2000, pageSize: 2, maxItems: 1000 }),
