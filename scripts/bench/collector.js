@@ -3,7 +3,7 @@
 // default detail plan (DETAIL_EVERY_CYCLE_MAX_CONNS, 2000: above it the connection lists are read
 // every 5th cycle). Prints CPU per cycle (median, mean over every cycle, the full reads alone), RSS
 // and the floor (see below).
-const { MediaMtxClient, PATHS_LIST, StreamHistoryWriter, StreamStore, createLogger, toSummary } = require('@mmon/shared');
+const { MediaMtxClient, PATHS_LIST, StreamHistoryWriter, StreamStore, createLogger, parseHistoryTiers, DEFAULT_HISTORY_TIERS, toSummary } = require('@mmon/shared');
 const Redis = require('ioredis');
 const { NodeCollector } = require('../../services/collector/dist/nodeCollector');
 const { DEFAULT_HEALTH_RULES } = require('../../services/collector/dist/health');
@@ -30,7 +30,7 @@ async function main() {
     {
       client,
       store,
-      history: new StreamHistoryWriter(redis, 3600000, 10000),
+      history: new StreamHistoryWriter(redis, parseHistoryTiers(DEFAULT_HISTORY_TIERS)),
       logger,
     },
   );
