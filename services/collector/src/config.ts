@@ -1,5 +1,5 @@
 import {
-  historyTiers,
+  historyTiersOrOff,
   int,
   logLevel,
   num,
@@ -59,7 +59,7 @@ export function readConfig(env: Env): CollectorConfig {
     health: healthRulesFromEnv(env),
     nodeTtlSeconds: int(env, 'NODE_TTL_SECONDS', Math.max(300, Math.ceil((intervalMs * 60) / 1000)), { min: 10 }),
     goneRetentionMs: int(env, 'STREAM_GONE_RETENTION_MS', 600_000, { min: 0 }),
-    historyTiers: optionalStr(env, 'HISTORY_TIERS') === 'off' ? null : historyTiers(env),
+    historyTiers: historyTiersOrOff(env),
     detailEveryCycleMaxConns: int(env, 'DETAIL_EVERY_CYCLE_MAX_CONNS', 2000, { min: 0 }),
     detailMaxAgeMs: int(env, 'DETAIL_MAX_AGE_MS', 5000, { min: 200, max: 5000 }),
   };

@@ -1,4 +1,4 @@
-import { ConfigError, int, logLevel, oneOf, str, redisTarget, type Env, type LogLevel, type RedisTarget } from '@mmon/shared';
+import { ConfigError, historyTiersOrOff, int, logLevel, oneOf, str, redisTarget, type Env, type HistoryTier, type LogLevel, type RedisTarget } from '@mmon/shared';
 
 export const CONTAINER_SCOPES = ['project', 'all'] as const;
 export type ContainerScope = (typeof CONTAINER_SCOPES)[number];
@@ -23,6 +23,8 @@ export interface SysmonConfig {
   /** Value of the label com.docker.compose.project whose containers are listed (scope "project"). */
   composeProject: string;
   containerScope: ContainerScope;
+  /** The host history's tiers (HISTORY_TIERS); null with HISTORY_TIERS=off. */
+  historyTiers: HistoryTier[] | null;
 }
 
 export function readConfig(env: Env): SysmonConfig {
@@ -35,6 +37,7 @@ export function readConfig(env: Env): SysmonConfig {
     dockerSocket: str(env, 'DOCKER_SOCKET', '/var/run/docker.sock'),
     composeProject: str(env, 'SYSMON_COMPOSE_PROJECT', 'mediamtx-monitor'),
     containerScope: oneOf(env, 'SYSMON_CONTAINERS', 'project', CONTAINER_SCOPES),
+    historyTiers: historyTiersOrOff(env),
   };
 }
 

@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { IntervalLoop, type FaultLog, type Heartbeat, type Logger } from '@mmon/shared';
+import { IntervalLoop, type FaultLog, type Heartbeat, type HostHistoryWriter, type Logger } from '@mmon/shared';
 import { publishSample } from './publish';
 import type { SystemSampler } from './sampler';
 
@@ -10,6 +10,8 @@ export interface LoopDeps {
   logger: Logger;
   /** Rewritten after every cycle, for the container healthcheck. */
   heartbeat?: Heartbeat | null;
+  /** The host's history, written after each sample; null keeps none. */
+  history?: HostHistoryWriter | null;
 }
 
 /**
@@ -46,7 +48,7 @@ export class SysmonLoop {
       return;
     }
     try {
-      await publishSample(redis, sample);
+      await publishSample(redis, sample, this.deps.history ?? null);
       faults.ok('publish');
       logger.debug('system sample published', { sampledAt: sample.sampledAt, containers: sample.containers?.length ?? null });
     } catch (err) {

@@ -1,5 +1,5 @@
 import Docker from 'dockerode';
-import { FaultLog, Heartbeat, connectRedis, createLogger, runMain } from '@mmon/shared';
+import { FaultLog, Heartbeat, HostHistoryWriter, connectRedis, createLogger, runMain } from '@mmon/shared';
 import { readConfig } from './config';
 import { ContainerSampler } from './containers';
 import { SysmonLoop } from './loop';
@@ -16,7 +16,8 @@ runMain(() => {
     new ContainerSampler(docker, config.containerScope, config.composeProject),
     faults,
   );
-  const loop = new SysmonLoop(config.intervalMs, { sampler, redis, faults, logger, heartbeat: Heartbeat.fromEnv(process.env) });
+  const history = config.historyTiers === null ? null : new HostHistoryWriter(redis, config.historyTiers);
+  const loop = new SysmonLoop(config.intervalMs, { sampler, redis, faults, logger, heartbeat: Heartbeat.fromEnv(process.env), history });
   loop.start();
   logger.info('sysmon started', {
     intervalMs: config.intervalMs,

@@ -12,7 +12,13 @@ describe('readConfig', () => {
       dockerSocket: '/var/run/docker.sock',
       composeProject: 'mediamtx-monitor',
       containerScope: 'project',
+      historyTiers: [
+        { resolutionMs: 10_000, retentionMs: 3_600_000 },
+        { resolutionMs: 60_000, retentionMs: 86_400_000 },
+        { resolutionMs: 600_000, retentionMs: 2_592_000_000 },
+      ],
     });
+    expect(readConfig({ HISTORY_TIERS: 'off' }).historyTiers).toBeNull();
   });
 
   it('reads every variable', () => {

@@ -64,6 +64,14 @@ export function parseHistoryTiers(text: string): HistoryTier[] {
   return tiers;
 }
 
+/**
+ * HISTORY_TIERS of a history writer (collector, sysmon): the tiers, or null for "off" (no history
+ * kept); a bad value is a ConfigError naming the variable.
+ */
+export function historyTiersOrOff(env: Env): HistoryTier[] | null {
+  return str(env, 'HISTORY_TIERS', DEFAULT_HISTORY_TIERS) === 'off' ? null : historyTiers(env);
+}
+
 /** HISTORY_TIERS (default 10s:1h,1m:24h,10m:30d); a bad value is a ConfigError naming the variable. */
 export function historyTiers(env: Env): HistoryTier[] {
   const value = str(env, 'HISTORY_TIERS', DEFAULT_HISTORY_TIERS);
