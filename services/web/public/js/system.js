@@ -1,8 +1,10 @@
 /**
  * The host: one compact line of figures (always shown, above the streams) that opens the full
- * panel (metric tiles, per-core bars, disks and the containers table), from /api/system/latest.
+ * panel (metric tiles, per-core bars, disks, the history charts and the containers table), from
+ * /api/system/latest. The charts exist only while the panel is open.
  */
 import { alertMark } from './alerts.js';
+import { createHostCharts } from './charts.js';
 import { h, reconcile, setClass, setHidden, setText, setTitle } from './dom.js';
 import { DASH, duration, mbps, megabytes, num, percent } from './format.js';
 
@@ -117,10 +119,13 @@ export function createSystemPanel() {
   const containers = containersTable();
   const empty = h('p', { className: 'muted' }, 'No host metrics yet.');
   const tiles = h('div', { className: 'tiles', hidden: true }, cpu.el, ram.el, net.el, load.el, temp.el, disk.el);
-  const el = h('section', { className: 'panel system' }, h('h2', {}, 'Host ', host), empty, tiles, containers.el);
+  const chartSlot = h('div', { className: 'host-charts' });
+  const el = h('section', { className: 'panel system' }, h('h2', {}, 'Host ', host), empty, tiles, chartSlot, containers.el);
 
   return {
     el,
+    /** Where the host's charts go while the panel is open. */
+    chartSlot,
     update(sys) {
       const has = Boolean(sys && typeof sys === 'object');
       setHidden(empty, has);
@@ -186,6 +191,17 @@ export function createHostStrip() {
   const entries = new Map();
   const mark = alertMark();
   const el = h('details', { className: 'host' }, h('summary', {}, h('span', { className: 'host-label' }, 'Host'), mark.el, figures), panel.el);
+  let charts = null;
+  el.addEventListener('toggle', () => {
+    if (el.open && !charts) {
+      charts = createHostCharts();
+      panel.chartSlot.replaceChildren(charts.el);
+    } else if (!el.open && charts) {
+      charts.destroy();
+      charts = null;
+      panel.chartSlot.replaceChildren();
+    }
+  });
   return {
     el,
     /** alerts.js markOf of the host's alerts; null: none. */
@@ -194,6 +210,7 @@ export function createHostStrip() {
     },
     update(sys) {
       panel.update(sys);
+      if (sys) charts?.record(sys);
       const items = hostFigures(sys);
       if (items.length === 0) items.push(['', 'no metrics yet']);
       reconcile(figures, entries, items, ([label]) => label, ([label, value]) => {
