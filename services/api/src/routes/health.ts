@@ -1,8 +1,7 @@
 import { Router } from 'express';
-import { StreamReader, keys, type CollectorStatus } from '@mmon/shared';
+import { StreamReader, isStale, keys, type CollectorStatus } from '@mmon/shared';
 import type { ApiDeps } from '../deps';
 import { fromRedis } from '../errors';
-import { isStale } from '../staleness';
 
 interface SystemStamp {
   sampledAt?: string;

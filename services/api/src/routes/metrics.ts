@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type Redis from 'ioredis';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import {
+  isStale,
   AlertStore,
   FaultLog,
   StreamReader,
@@ -14,7 +15,6 @@ import {
   type StreamSummary,
 } from '@mmon/shared';
 import type { ApiDeps } from '../deps';
-import { isStale } from '../staleness';
 import type { LatestCache } from '../latest';
 
 const PREFIX = 'mediamtx_monitor_';

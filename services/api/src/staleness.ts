@@ -1,1 +1,0 @@
-export { isStale } from '@mmon/shared';
