@@ -14,11 +14,11 @@
 //    and the number of elements in the document.
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
-const net = require('node:net');
 const path = require('node:path');
 const Redis = require('ioredis');
 const { chromium } = require('playwright-core');
 const { StreamStore } = require('@mmon/shared');
+const { freePort, waitPort, startRedis } = require('./support');
 
 const ROOT = path.join(__dirname, '..', '..');
 const CHROMIUM = '/usr/bin/chromium';
@@ -28,27 +28,6 @@ const SCENARIOS = [
   { streams: 1000, nodes: 1, budget: { mainMsPerS: 150, payloadKBps: 200, firstPaintMs: 1500, domNodes: 10000 } },
   { streams: 10000, nodes: 10, budget: { mainMsPerS: 300 } },
 ];
-
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-
-async function waitPort(port) {
-  for (let i = 0; i < 400; i++) {
-    const ok = await new Promise((resolve) => {
-      const c = net.connect(port, '127.0.0.1', () => c.end(() => resolve(true)));
-      c.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`port ${port} never opened`);
-}
 
 function start(cmd, args, env = {}) {
   const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
@@ -160,10 +139,7 @@ function mulberry32(seed) {
 }
 
 async function scenario({ streams: total, nodes: nodeCount, budget }) {
-  const redisPort = await freePort();
-  const redisServer = start('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
-  await waitPort(redisPort);
-  const redisUrl = `redis://127.0.0.1:${redisPort}/0`;
+  const { url: redisUrl, server: redisServer } = await startRedis({ launch: start, attempts: 400 });
   const redis = new Redis(redisUrl);
   const per = total / nodeCount;
   // One store per node, as one collector per node would have.
@@ -186,7 +162,7 @@ async function scenario({ streams: total, nodes: nodeCount, budget }) {
     API_STATIC_DIR: path.join(ROOT, 'services/web/public'),
     LOG_LEVEL: 'warn',
   });
-  await waitPort(apiPort);
+  await waitPort(apiPort, 400);
 
   const rand = mulberry32(8);
   let measuring = false;

@@ -7,13 +7,12 @@
 // (on the wire, and after decompression). Starts its own redis-server.
 // Env: BENCH_FANOUT_CLIENTS (500), BENCH_FANOUT_STREAMS (1000), BENCH_FANOUT_SECONDS (20),
 //      BENCH_FANOUT_DEFLATE (1; 0: the clients do not offer permessage-deflate).
-const { spawn, execFileSync } = require('node:child_process');
-const fs = require('node:fs');
-const net = require('node:net');
+const { spawn } = require('node:child_process');
 const path = require('node:path');
 const Redis = require('ioredis');
 const WebSocket = require('ws');
 const { StreamStore, keys } = require('@mmon/shared');
+const { freePort, sleep, waitPort, startRedis, cpuSeconds, rssMb } = require('./support');
 
 const CLIENTS = Number(process.env.BENCH_FANOUT_CLIENTS ?? 500);
 const STREAMS = Number(process.env.BENCH_FANOUT_STREAMS ?? 1000);
@@ -21,37 +20,6 @@ const SECONDS = Number(process.env.BENCH_FANOUT_SECONDS ?? 20);
 const DEFLATE = process.env.BENCH_FANOUT_DEFLATE !== '0';
 const NODE = 'fanout';
 const ROOT = path.resolve(__dirname, '../..');
-const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-async function waitPort(port) {
-  for (let i = 0; i < 200; i++) {
-    const ok = await new Promise((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    await sleep(50);
-  }
-  throw new Error(`port ${port} never opened`);
-}
-/** user + system CPU seconds of a process, from /proc/<pid>/stat (utime and stime, fields 14 and 15). */
-function cpuSeconds(pid) {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-}
-const rssMb = (pid) => Math.round(Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024);
 
 /** The streams of a busy node: mixed protocols, one in 20 offline. */
 function makeStreams() {
@@ -111,10 +79,7 @@ async function main() {
   const children = [];
   const stop = () => children.forEach((c) => c.kill('SIGKILL'));
   process.on('exit', stop);
-  const redisPort = await freePort();
-  children.push(spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' }));
-  await waitPort(redisPort);
-  const redisUrl = `redis://127.0.0.1:${redisPort}/0`;
+  const { url: redisUrl } = await startRedis({ children });
   const redis = new Redis(redisUrl);
   const store = new StreamStore(redis, 300);
   const streams = makeStreams();

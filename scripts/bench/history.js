@@ -9,51 +9,22 @@
 //     it. Budget <= 20 ms of collector CPU per interval.
 // Env: BENCH_HISTORY_DAYS (30), BENCH_HISTORY_STREAMS (100), BENCH_HISTORY_WRITE_STREAMS (1000),
 //      BENCH_HISTORY_QUERIES (200).
-const { spawn, execFileSync } = require('node:child_process');
-const fs = require('node:fs');
+const { spawn } = require('node:child_process');
 const http = require('node:http');
-const net = require('node:net');
 const path = require('node:path');
 const Redis = require('ioredis');
 const { HostHistoryWriter, StreamHistoryWriter, historyTiers } = require('@mmon/shared');
+const { freePort, waitPort, startRedis, cpuSeconds } = require('./support');
 
 const DAYS = Number(process.env.BENCH_HISTORY_DAYS ?? 30);
 const STREAMS = Number(process.env.BENCH_HISTORY_STREAMS ?? 100);
 const WRITE_STREAMS = Number(process.env.BENCH_HISTORY_WRITE_STREAMS ?? 1000);
 const QUERIES = Number(process.env.BENCH_HISTORY_QUERIES ?? 200);
 const ROOT = path.resolve(__dirname, '../..');
-const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
 const DAY = 86_400_000;
 const TIERS = historyTiers({});
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-async function waitPort(port) {
-  for (let i = 0; i < 200; i++) {
-    const ok = await new Promise((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    await sleep(50);
-  }
-  throw new Error(`port ${port} never opened`);
-}
-/** user + system CPU ms of a process, from /proc/<pid>/stat. */
-function cpuMsOf(pid) {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) / CLK_TCK) * 1000;
-}
+const cpuMsOf = (pid) => cpuSeconds(pid) * 1000;
 const ownCpuMs = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
@@ -107,12 +78,10 @@ function get(port, pathAndQuery, agent) {
 }
 
 async function main() {
-  const redisPort = await freePort();
-  const redisServer = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  const children = [redisServer];
+  const children = [];
   const cleanup = () => children.forEach((c) => c.kill('SIGKILL'));
   process.on('exit', cleanup);
-  await waitPort(redisPort);
+  const { port: redisPort, server: redisServer } = await startRedis({ children });
   const redis = new Redis({ port: redisPort, host: '127.0.0.1' });
 
   // 1. memory after a simulated month

@@ -13,18 +13,11 @@ import {
 import type { HostSample } from './conditions';
 import { Deliverer } from './deliverer';
 import { evaluate } from './machine';
-import { storedRules, type RuleSet } from './rules';
+import type { AlerterConfig } from './config';
+import { storedRules } from './rules';
 
-export interface AlerterOptions {
-  ruleSet: RuleSet;
-  intervalMs: number;
-  dashboardUrl: string | null;
-  historyMax: number;
-  goneRetentionMs: number;
-  retryBaseMs: number;
-  retryMaxMs: number;
-  giveUpMs: number;
-}
+/** The configuration less the Redis connection and log level. */
+export type AlerterOptions = Omit<AlerterConfig, 'redis' | 'logLevel'>;
 
 export interface AlerterDeps {
   redis: Redis;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import Ajv, { type ErrorObject } from 'ajv';
 import { parse as parseYaml } from 'yaml';
-import { ConfigError, errorMessage, type AlertSeverity, type Env, type StoredRules } from '@mmon/shared';
+import { ConfigError, errorMessage, type AlertSeverity, type Env, type StoredRule, type StoredRules } from '@mmon/shared';
 
 /** The rule kinds of issue #10. */
 export const STREAM_KINDS = [
@@ -26,19 +26,11 @@ export const SEVERITIES: readonly AlertSeverity[] = ['info', 'warn', 'crit'];
 export const NOTIFIER_TYPES = ['webhook', 'slack', 'discord', 'ntfy', 'teams'] as const;
 export type NotifierType = (typeof NOTIFIER_TYPES)[number];
 
-export interface Rule {
-  name: string;
+/** A loaded rule: what the api shows of it (StoredRule) and its match globs compiled. */
+export interface Rule extends StoredRule {
   kind: Kind;
-  /** Globs over node id and stream name ("*" any run of characters, "?" one). */
-  match: { node: string; name: string };
   matchNode: RegExp;
   matchName: RegExp;
-  threshold: number | null;
-  forMs: number;
-  keepFiringForMs: number;
-  repeatEveryMs: number | null;
-  severity: AlertSeverity;
-  notify: string[];
 }
 
 /** A notifier as delivery needs it. The URL (with its secrets) stays in memory: never logged, stored or served. */

@@ -1,8 +1,7 @@
 import express from 'express';
-import Redis from 'ioredis';
 import request from 'supertest';
 import { AlertStore, alertId, createLogger, type AlertEvent, type AlertRecord } from '@mmon/shared';
-import { RedisServer } from '@mmon/test-support';
+import { useRedis } from '@mmon/test-support';
 import { errorHandler, notFound } from '../src/errors';
 import { alertRoutes } from '../src/routes/alerts';
 
@@ -32,25 +31,16 @@ function event(i: number): AlertEvent {
 }
 
 describe('GET /api/alerts* against a real redis-server, with state written by the real AlertStore', () => {
-  let server: RedisServer;
-  let redis: Redis;
+  const db = useRedis({ options: { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: () => 100, disconnectTimeout: 50 } });
   let store: AlertStore;
   let app: express.Express;
 
-  beforeAll(async () => {
-    server = await RedisServer.start();
-    redis = new Redis(server.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: () => 100, disconnectTimeout: 50 });
-    redis.on('error', () => undefined);
-    await new Promise((resolve) => redis.once('ready', resolve));
-    store = new AlertStore(redis);
+  beforeAll(() => {
+    db.redis.on('error', () => undefined);
+    store = new AlertStore(db.redis);
     app = express();
     app.set('query parser', 'simple');
-    app.use(alertRoutes({ redis, logger: createLogger('api-test', 'error') })).use('/api', notFound).use(errorHandler);
-  });
-
-  afterAll(async () => {
-    redis?.disconnect();
-    await server?.stop();
+    app.use(alertRoutes({ redis: db.redis, logger: createLogger('api-test', 'error') })).use('/api', notFound).use(errorHandler);
   });
 
   it('answers [] before any alert and 503 JSON for the rules before an alerter started', async () => {
@@ -116,7 +106,7 @@ describe('GET /api/alerts* against a real redis-server, with state written by th
         { name: 'chat', type: 'slack' },
       ],
     });
-    await redis.hset('mediamtx:alerts:notifiers:ops', { sent: '3', failed: '1', lastError: 'HTTP 500 Internal Server Error', lastErrorAt: '2026-12-01T10:01:00.000Z', lastSuccessAt: '2026-12-01T10:02:00.000Z' });
+    await db.redis.hset('mediamtx:alerts:notifiers:ops', { sent: '3', failed: '1', lastError: 'HTTP 500 Internal Server Error', lastErrorAt: '2026-12-01T10:01:00.000Z', lastSuccessAt: '2026-12-01T10:02:00.000Z' });
     const res = await request(app).get('/api/alerts/rules');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
@@ -144,8 +134,8 @@ describe('GET /api/alerts* against a real redis-server, with state written by th
   });
 
   it('answers 503 JSON when Redis is away', async () => {
-    await server.stop();
-    await new Promise((resolve) => (redis.status === 'ready' ? redis.once('close', resolve) : resolve(undefined)));
+    await db.server.stop();
+    await new Promise((resolve) => (db.redis.status === 'ready' ? db.redis.once('close', resolve) : resolve(undefined)));
     for (const url of ['/api/alerts', '/api/alerts/history', '/api/alerts/rules']) {
       const res = await request(app).get(url);
       expect(res.status).toBe(503);

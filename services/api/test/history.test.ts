@@ -1,15 +1,15 @@
 import request from 'supertest';
-import Redis from 'ioredis';
 import { HostHistoryWriter, StreamHistoryWriter, createLogger, historyTiers, type HistorySource } from '@mmon/shared';
-import { RedisServer } from '@mmon/test-support';
+import { useRedis } from '@mmon/test-support';
 import { startApi, type RunningApi } from '../src/server';
 
 const MIN = 60_000;
 
 describe('/api/history', () => {
-  let server: RedisServer;
-  let redis: Redis;
   let api: RunningApi;
+  // declared before useRedis(): after-hooks run in the order they are declared, so the api closes while Redis is up
+  afterAll(() => api.close());
+  const db = useRedis();
   let base: string;
   /** The newest sample's time: 40 minutes of samples every 5 s end here. */
   const end = Date.now() - (Date.now() % MIN) - MIN;
@@ -28,22 +28,15 @@ describe('/api/history', () => {
   };
 
   beforeAll(async () => {
-    server = await RedisServer.start();
-    redis = new Redis(server.url);
-    api = await startApi({ redis: server.url, port: 0, host: '127.0.0.1', logger: createLogger('t', 'error') });
+    api = await startApi({ redis: db.url, port: 0, host: '127.0.0.1', logger: createLogger('t', 'error') });
     base = `http://127.0.0.1:${api.port}`;
-    const streams = new StreamHistoryWriter(redis, historyTiers({}));
-    const host = new HostHistoryWriter(redis, historyTiers({}));
+    const streams = new StreamHistoryWriter(db.redis, historyTiers({}));
+    const host = new HostHistoryWriter(db.redis, historyTiers({}));
     for (let t = start; t <= end; t += 5000) {
       const spike = t === start + 20 * MIN + 5000;
       await streams.append([{ ...s, readers: t < start + 20 * MIN ? 2 : 5, rtt: spike ? 800 : 12.5 }], t);
       await host.append({ cpu_percent: spike ? 99 : 20, load: 0.25, 'disk_percent:/': 33 }, t);
     }
-  });
-  afterAll(async () => {
-    await api.close();
-    redis.disconnect();
-    await server.stop();
   });
 
   test("answers one stream's points between from and to, oldest first, with min and max", async () => {

@@ -1,8 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import request from 'supertest';
-import Redis from 'ioredis';
 import { AlertStore, StreamStore, alertId, createLogger, keys, type AlertRecord, type CollectorStatus, type StreamSummary } from '@mmon/shared';
-import { RedisServer, collectorStatus, eventually } from '@mmon/test-support';
+import { collectorStatus, eventually, useRedis, type UsedRedis } from '@mmon/test-support';
 import { summary } from './fixtures';
 import { parseExposition, valueOf, type Exposition } from './exposition';
 import { startApi, type RunningApi } from '../src/server';
@@ -16,21 +15,22 @@ async function scrape(api: RunningApi): Promise<{ text: string; exp: Exposition;
   return { text: res.text, exp: parseExposition(res.text), contentType: res.headers['content-type'] };
 }
 
-describe('/metrics', () => {
-  let redisServer: RedisServer;
-  let redis: Redis;
-  let api: RunningApi;
-
+/**
+ * useRedis() and the api on that redis-server, for the calling describe block: `api` is set once
+ * the beforeAll ran, and closes before the server stops.
+ */
+function useApi(): UsedRedis & { api: RunningApi } {
+  // declared before useRedis(): after-hooks run in the order they are declared
+  afterAll(() => used.api.close());
+  const used = useRedis() as UsedRedis & { api: RunningApi };
   beforeAll(async () => {
-    redisServer = await RedisServer.start();
-    redis = new Redis(redisServer.url);
-    api = await startApi({ redis: redisServer.url, port: 0, host: '127.0.0.1', logger: createLogger('t', 'error') });
+    used.api = await startApi({ redis: used.url, port: 0, host: '127.0.0.1', logger: createLogger('t', 'error') });
   });
-  afterAll(async () => {
-    await api.close();
-    redis.disconnect();
-    await redisServer.stop();
-  });
+  return used;
+}
+
+describe('/metrics', () => {
+  const db = useApi();
 
   test('exports streams, nodes, host and process metrics in base units, one metric per quantity, in a format promtool accepts', async () => {
     const streams: StreamSummary[] = [
@@ -54,7 +54,7 @@ describe('/metrics', () => {
       summary('n1', 'back\\slash\nline'),
     ];
     const status = collectorStatus('n1', { intervalMs: 60000, lastCycleMs: 120, mediamtxVersion: 'v1.20.1', streams: 3 });
-    await new StreamStore(redis, 60).publishNode(status, JSON.stringify(streams), { mode: 'keep' }, new Date().toISOString(), Date.now());
+    await new StreamStore(db.redis, 60).publishNode(status, JSON.stringify(streams), { mode: 'keep' }, new Date().toISOString(), Date.now());
     const sample = {
       cpu_percent: 12.5,
       ram_used_mb: 800,
@@ -68,11 +68,11 @@ describe('/metrics', () => {
       disks: [{ mount: '/', size_mb: 1000, used_mb: 250.5, percent: 25 }],
       sampledAt: '2026-11-24T05:00:00.000Z',
     };
-    await redis.set(keys.systemLatest, JSON.stringify(sample));
-    await redis.publish(keys.updates, JSON.stringify({ kind: 'system', at: new Date().toISOString() }));
+    await db.redis.set(keys.systemLatest, JSON.stringify(sample));
+    await db.redis.publish(keys.updates, JSON.stringify({ kind: 'system', at: new Date().toISOString() }));
 
     const { text, exp, contentType } = await eventually(async () => {
-      const s = await scrape(api);
+      const s = await scrape(db.api);
       expect(valueOf(s.exp, 'mediamtx_monitor_host_load15')).toBe(0.3);
       expect(valueOf(s.exp, 'mediamtx_monitor_node_up', { node: 'n1' })).toBe(1);
       expect(valueOf(s.exp, 'mediamtx_monitor_stream_online', { node: 'n1', name: 'off' })).toBe(0);
@@ -150,10 +150,10 @@ describe('/metrics', () => {
   });
 
   test('a host sample that is not JSON leaves the host metrics out and the rest answers', async () => {
-    await redis.set(keys.systemLatest, 'not json');
-    await redis.publish(keys.updates, JSON.stringify({ kind: 'system', at: new Date().toISOString() }));
+    await db.redis.set(keys.systemLatest, 'not json');
+    await db.redis.publish(keys.updates, JSON.stringify({ kind: 'system', at: new Date().toISOString() }));
     const { exp } = await eventually(async () => {
-      const s = await scrape(api);
+      const s = await scrape(db.api);
       expect(valueOf(s.exp, 'mediamtx_monitor_host_load1')).toBeUndefined();
       return s;
     });
@@ -183,26 +183,13 @@ function alert(rule: string, severity: AlertRecord['severity'], state: AlertReco
 }
 
 describe('alert metrics', () => {
-  let redisServer: RedisServer;
-  let redis: Redis;
-  let api: RunningApi;
-
-  beforeAll(async () => {
-    redisServer = await RedisServer.start();
-    redis = new Redis(redisServer.url);
-    api = await startApi({ redis: redisServer.url, port: 0, host: '127.0.0.1', logger: createLogger('t', 'error') });
-  });
-  afterAll(async () => {
-    await api.close();
-    redis.disconnect();
-    await redisServer.stop();
-  });
+  const db = useApi();
 
   test('count pending and firing alerts per rule (0 for a rule without alerts) and notifications per notifier, in a format promtool accepts', async () => {
-    const store = new AlertStore(redis);
+    const store = new AlertStore(db.redis);
     // No alerter has started: the families are there (once the api reaches Redis), without series.
     let { exp } = await eventually(async () => {
-      const got = await scrape(api);
+      const got = await scrape(db.api);
       expect(got.exp.types.get('mediamtx_monitor_alerts')).toBe('gauge');
       return got;
     });
@@ -240,11 +227,11 @@ describe('alert metrics', () => {
       100,
       new Date().toISOString(),
     );
-    await redis.hset(keys.alertNotifier('ops'), { sent: '3', failed: '2', lastError: 'HTTP 500', lastErrorAt: new Date().toISOString() });
+    await db.redis.hset(keys.alertNotifier('ops'), { sent: '3', failed: '2', lastError: 'HTTP 500', lastErrorAt: new Date().toISOString() });
 
     const v = (e: Exposition, name: string, labels: Record<string, string>) => valueOf(e, `mediamtx_monitor_${name}`, labels);
     const s = await eventually(async () => {
-      const got = await scrape(api);
+      const got = await scrape(db.api);
       expect(v(got.exp, 'alerts', { rule: 'off', severity: 'crit', state: 'firing' })).toBe(2);
       return got;
     });
@@ -268,37 +255,24 @@ describe('alert metrics', () => {
     expect(check.status).toBe(0);
 
     // A delivery counted in Redis shows at the next scrape; a resolved alert leaves its rule at 0.
-    await redis.hincrby(keys.alertNotifier('ops'), 'sent', 1);
+    await db.redis.hincrby(keys.alertNotifier('ops'), 'sent', 1);
     const [first, second] = records;
     await store.apply(
       [first, second].map((prev) => ({ id: prev.id, expect: JSON.stringify(prev), next: null, event: null, jobs: [], stateChanged: true })),
       100,
       new Date().toISOString(),
     );
-    await eventually(async () => expect(v((await scrape(api)).exp, 'alerts', { rule: 'off', severity: 'crit', state: 'firing' })).toBe(0));
-    expect(v((await scrape(api)).exp, 'alert_notifications_total', { notifier: 'ops', result: 'sent' })).toBe(4);
+    await eventually(async () => expect(v((await scrape(db.api)).exp, 'alerts', { rule: 'off', severity: 'crit', state: 'firing' })).toBe(0));
+    expect(v((await scrape(db.api)).exp, 'alert_notifications_total', { notifier: 'ops', result: 'sent' })).toBe(4);
   });
 });
 
 describe('collector cycles', () => {
-  let redisServer: RedisServer;
-  let redis: Redis;
-  let api: RunningApi;
-
-  beforeAll(async () => {
-    redisServer = await RedisServer.start();
-    redis = new Redis(redisServer.url);
-    api = await startApi({ redis: redisServer.url, port: 0, host: '127.0.0.1', logger: createLogger('t', 'error') });
-  });
-  afterAll(async () => {
-    await api.close();
-    redis.disconnect();
-    await redisServer.stop();
-  });
+  const db = useApi();
 
   test('every cycle a collector writes is observed once; failed ones count as failures; a node that left is dropped', async () => {
-    const store = new StreamStore(redis, 60);
-    const v = async (name: string) => valueOf((await scrape(api)).exp, `mediamtx_monitor_${name}`, { node: 'n2' });
+    const store = new StreamStore(db.redis, 60);
+    const v = async (name: string) => valueOf((await scrape(db.api)).exp, `mediamtx_monitor_${name}`, { node: 'n2' });
     const t0 = new Date(Date.now() - 1000).toISOString();
     await store.keepNode(
       collectorStatus('n2', { intervalMs: 200, stale: true, lastSuccessAt: null, lastAttemptAt: t0, lastError: 'connect ECONNREFUSED', lastCycleMs: 30 }),
@@ -311,13 +285,13 @@ describe('collector cycles', () => {
     const ok = collectorStatus('n2', { intervalMs: 200, lastSuccessAt: t1, lastAttemptAt: t1, lastCycleMs: 80 });
     await store.publishNode(ok, JSON.stringify([summary('n2', 'a')]), { mode: 'keep' }, t1, Date.now());
     await eventually(async () => expect(await v('collector_cycle_duration_seconds_count')).toBe(2));
-    const { exp } = await scrape(api);
+    const { exp } = await scrape(db.api);
     expect(valueOf(exp, 'mediamtx_monitor_collector_failures_total', { node: 'n2' })).toBe(1);
     expect(valueOf(exp, 'mediamtx_monitor_collector_cycle_duration_seconds_sum', { node: 'n2' })).toBeCloseTo(0.11, 9);
     expect(valueOf(exp, 'mediamtx_monitor_collector_cycle_duration_seconds_bucket', { node: 'n2', le: '0.05' })).toBe(1);
     expect(valueOf(exp, 'mediamtx_monitor_collector_cycle_duration_seconds_bucket', { node: 'n2', le: '0.1' })).toBe(2);
 
-    await redis.srem(keys.nodes, 'n2');
+    await db.redis.srem(keys.nodes, 'n2');
     await eventually(async () => expect(await v('collector_cycle_duration_seconds_count')).toBeUndefined());
     expect(await v('collector_failures_total')).toBeUndefined();
     expect(await v('node_up')).toBeUndefined();

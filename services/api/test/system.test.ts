@@ -1,28 +1,18 @@
 import express from 'express';
-import Redis from 'ioredis';
 import request from 'supertest';
 import { createLogger, keys } from '@mmon/shared';
-import { RedisServer } from '@mmon/test-support';
+import { useRedis } from '@mmon/test-support';
 import { errorHandler } from '../src/errors';
 import { systemRoutes } from '../src/routes/system';
 
 describe('GET /api/system/latest against a real redis-server', () => {
-  let server: RedisServer;
-  let redis: Redis;
+  const db = useRedis({ options: { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: () => 100, disconnectTimeout: 50 } });
   let app: express.Express;
 
-  beforeAll(async () => {
-    server = await RedisServer.start();
-    redis = new Redis(server.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: () => 100, disconnectTimeout: 50 });
-    redis.on('error', () => undefined);
-    await new Promise((resolve) => redis.once('ready', resolve));
+  beforeAll(() => {
+    db.redis.on('error', () => undefined);
     app = express();
-    app.use(systemRoutes({ redis, logger: createLogger('api-test', 'error') })).use(errorHandler);
-  });
-
-  afterAll(async () => {
-    redis?.disconnect();
-    await server?.stop();
+    app.use(systemRoutes({ redis: db.redis, logger: createLogger('api-test', 'error') })).use(errorHandler);
   });
 
   it('answers 503 JSON while no sample was written', async () => {
@@ -35,7 +25,7 @@ describe('GET /api/system/latest against a real redis-server', () => {
   it('answers the stored sample unchanged', async () => {
     const sample = { cpu_percent: 12.5, ram_used_mb: 100, ram_total_mb: 1000, sampledAt: new Date().toISOString(), intervalMs: 5000 };
     const text = JSON.stringify(sample);
-    await redis.set(keys.systemLatest, text);
+    await db.redis.set(keys.systemLatest, text);
     const res = await request(app).get('/api/system/latest');
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
@@ -44,8 +34,8 @@ describe('GET /api/system/latest against a real redis-server', () => {
   });
 
   it('answers 503 JSON when Redis is away', async () => {
-    await server.stop();
-    await new Promise((resolve) => (redis.status === 'ready' ? redis.once('close', resolve) : resolve(undefined)));
+    await db.server.stop();
+    await new Promise((resolve) => (db.redis.status === 'ready' ? db.redis.once('close', resolve) : resolve(undefined)));
     const res = await request(app).get('/api/system/latest');
     expect(res.status).toBe(503);
     expect(res.headers['content-type']).toMatch(/^application\/json/);

@@ -111,6 +111,7 @@ export interface AlertTransition {
 export interface StoredRule {
   name: string;
   kind: string;
+  /** Globs over node id and stream name ("*" any run of characters, "?" one). */
   match: { node: string; name: string };
   threshold: number | null;
   forMs: number;

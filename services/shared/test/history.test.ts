@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import { RedisServer } from '@mmon/test-support';
+import { useRedis } from '@mmon/test-support';
 import { ConfigError } from '../src/config';
 import {
   DEFAULT_HISTORY_TIERS,
@@ -83,17 +83,8 @@ describe('history tiers (HISTORY_TIERS)', () => {
 });
 
 describe('tiered history in Redis Streams, on a scripted clock', () => {
-  let server: RedisServer;
-  let redis: Redis;
+  const db = useRedis();
   const tiers = parseHistoryTiers(DEFAULT_HISTORY_TIERS);
-  beforeAll(async () => {
-    server = await RedisServer.start();
-    redis = new Redis(server.url);
-  });
-  afterAll(async () => {
-    redis.disconnect();
-    await server.stop();
-  });
 
   describe('22 minutes of one-second samples', () => {
     const name = 'live/feed';
@@ -111,12 +102,12 @@ describe('tiered history in Redis Streams, on a scripted clock', () => {
       });
     };
     beforeAll(async () => {
-      const writer = new StreamHistoryWriter(redis, tiers);
+      const writer = new StreamHistoryWriter(db.redis, tiers);
       for (let s = 0; s <= 1275; s++) await writer.append([at(s)], T0 + s * S);
     });
 
     test('the finest tier holds one bucket per 10 s: averages, min and max of the samples', async () => {
-      const { resolutionMs, points } = await readStreamHistory(redis, 'n', name, { fromMs: T0 + 120 * S, toMs: T0 + 139 * S, nowMs: T0 + 1300 * S });
+      const { resolutionMs, points } = await readStreamHistory(db.redis, 'n', name, { fromMs: T0 + 120 * S, toMs: T0 + 139 * S, nowMs: T0 + 1300 * S });
       expect(resolutionMs).toBe(10 * S);
       expect(points).toHaveLength(2);
       const [spike, after] = points;
@@ -128,7 +119,7 @@ describe('tiered history in Redis Streams, on a scripted clock', () => {
 
     test('coarser tiers roll up: average, min, max, worst health, online fraction; the one-second spike stays the max', async () => {
       // from older than 1 h: the 1-minute tier
-      const minute = await readStreamHistory(redis, 'n', name, { fromMs: T0, toMs: T0 + 10 * MIN - 1, nowMs: T0 + 2 * HOUR });
+      const minute = await readStreamHistory(db.redis, 'n', name, { fromMs: T0, toMs: T0 + 10 * MIN - 1, nowMs: T0 + 2 * HOUR });
       expect(minute.resolutionMs).toBe(MIN);
       expect(minute.points.map((p) => p.t)).toEqual(Array.from({ length: 10 }, (_, i) => T0 + i * MIN));
       expect(minute.points[2]).toMatchObject({ min: { rtt: 20 }, max: { rtt: 900 }, online: 1, health: 'ok' });
@@ -138,7 +129,7 @@ describe('tiered history in Redis Streams, on a scripted clock', () => {
       expect(minute.points[8]).toMatchObject({ srtLoss: 0.117, max: { srtLoss: 7 }, min: { srtLoss: 0 } });
 
       // from older than 24 h: the 10-minute tier
-      const tenMin = await readStreamHistory(redis, 'n', name, { fromMs: T0, toMs: T0 + 20 * MIN - 1, nowMs: T0 + 2 * DAY });
+      const tenMin = await readStreamHistory(db.redis, 'n', name, { fromMs: T0, toMs: T0 + 20 * MIN - 1, nowMs: T0 + 2 * DAY });
       expect(tenMin.resolutionMs).toBe(10 * MIN);
       expect(tenMin.points.map((p) => p.t)).toEqual([T0, T0 + 10 * MIN]);
       const [first, second] = tenMin.points;
@@ -148,15 +139,15 @@ describe('tiered history in Redis Streams, on a scripted clock', () => {
     });
 
     test("the newest coarse bucket, not rolled up yet, is answered from the finer tiers' points", async () => {
-      const { resolutionMs, points } = await readStreamHistory(redis, 'n', name, { fromMs: T0, toMs: T0 + 1275 * S, nowMs: T0 + 2 * DAY });
+      const { resolutionMs, points } = await readStreamHistory(db.redis, 'n', name, { fromMs: T0, toMs: T0 + 1275 * S, nowMs: T0 + 2 * DAY });
       expect(resolutionMs).toBe(10 * MIN);
       expect(points.map((p) => p.t)).toEqual([T0, T0 + 10 * MIN, T0 + 20 * MIN]);
-      expect(await entries(redis, '10m', name)).toHaveLength(2);
+      expect(await entries(db.redis, '10m', name)).toHaveLength(2);
       expect(points[2]).toMatchObject({ online: 1, rtt: 20 });
     });
 
     test('maxPoints merges whole buckets; the spike survives as the max', async () => {
-      const { resolutionMs, points } = await readStreamHistory(redis, 'n', name, { fromMs: T0, toMs: T0 + 20 * MIN - 1, maxPoints: 5, nowMs: T0 + 1300 * S });
+      const { resolutionMs, points } = await readStreamHistory(db.redis, 'n', name, { fromMs: T0, toMs: T0 + 20 * MIN - 1, maxPoints: 5, nowMs: T0 + 1300 * S });
       expect(resolutionMs).toBe(4 * MIN);
       expect(points).toHaveLength(5);
       expect(points[0]).toMatchObject({ t: T0, max: { rtt: 900 }, health: 'ok', online: 1 });
@@ -164,15 +155,15 @@ describe('tiered history in Redis Streams, on a scripted clock', () => {
     });
 
     test('a range query answers the buckets that overlap it, oldest first', async () => {
-      const { points } = await readStreamHistory(redis, 'n', name, { fromMs: T0 + 125 * S, toMs: T0 + 150 * S, nowMs: T0 + 1300 * S });
+      const { points } = await readStreamHistory(db.redis, 'n', name, { fromMs: T0 + 125 * S, toMs: T0 + 150 * S, nowMs: T0 + 1300 * S });
       expect(points.map((p) => p.t - T0)).toEqual([120, 130, 140, 150].map((s) => s * S));
-      const none = await readStreamHistory(redis, 'n', 'unknown', { fromMs: T0, toMs: T0 + HOUR, nowMs: T0 + HOUR });
+      const none = await readStreamHistory(db.redis, 'n', 'unknown', { fromMs: T0, toMs: T0 + HOUR, nowMs: T0 + HOUR });
       expect(none).toEqual({ resolutionMs: 10 * S, points: [] });
-      expect((await readStreamHistory(redis, 'other', name, { fromMs: T0, toMs: T0 + HOUR, nowMs: T0 + HOUR })).points).toEqual([]);
+      expect((await readStreamHistory(db.redis, 'other', name, { fromMs: T0, toMs: T0 + HOUR, nowMs: T0 + HOUR })).points).toEqual([]);
     });
 
     test('the finest tier whose retention covers `from` answers, within 1 % of it', async () => {
-      const res = async (ageMs: number) => (await readStreamHistory(redis, 'n', name, { fromMs: T0 + 1000 * S - ageMs, toMs: T0 + 1000 * S, maxPoints: 10_000, nowMs: T0 + 1000 * S })).resolutionMs;
+      const res = async (ageMs: number) => (await readStreamHistory(db.redis, 'n', name, { fromMs: T0 + 1000 * S - ageMs, toMs: T0 + 1000 * S, maxPoints: 10_000, nowMs: T0 + 1000 * S })).resolutionMs;
       expect(await res(HOUR)).toBe(10 * S);
       expect(await res(HOUR + 30 * S)).toBe(10 * S);
       expect(await res(HOUR + MIN)).toBe(MIN);
@@ -182,27 +173,27 @@ describe('tiered history in Redis Streams, on a scripted clock', () => {
     });
 
     test('the tiers are stored for readers', async () => {
-      expect(JSON.parse((await redis.get(keys.historyTiers('stream')))!)).toEqual(tiers);
+      expect(JSON.parse((await db.redis.get(keys.historyTiers('stream')))!)).toEqual(tiers);
     });
   });
 
   test('a collector restarted mid-bucket leaves no gap and no duplicate', async () => {
     const name = 'restart';
-    const before = new StreamHistoryWriter(redis, tiers);
+    const before = new StreamHistoryWriter(db.redis, tiers);
     for (let s = 0; s <= 95; s++) await before.append([stream(name, { readers: 1 })], T0 + s * S);
     // the process ends: the open 10 s bucket (90-95 s) dies with it
-    const after = new StreamHistoryWriter(redis, tiers);
+    const after = new StreamHistoryWriter(db.redis, tiers);
     for (let s = 96; s <= 200; s++) await after.append([stream(name, { readers: 3 })], T0 + s * S);
-    const fine = await entries(redis, '10s', name);
+    const fine = await entries(db.redis, '10s', name);
     expect(fine.map(([t]) => (t - T0) / S)).toEqual(Array.from({ length: 20 }, (_, i) => i * 10));
     expect(fine[9][1]).toMatchObject({ n: 4, readers: 3000 });
-    const minute = await entries(redis, '1m', name);
+    const minute = await entries(db.redis, '1m', name);
     expect(minute.map(([t]) => (t - T0) / S)).toEqual([0, 60, 120]);
     expect(minute.map(([, f]) => f.n)).toEqual([60, 54, 60]);
     expect(minute[1][1]).toMatchObject({ readers: [Math.round((3 * 10 * 1000 + 4 * 3000 + 2 * 10 * 3000) / 54), 1000, 3000], rtt: 20000 });
 
     // two writers with the same bucket (an old process still flushing): written once
-    const [a, b] = [new StreamHistoryWriter(redis, tiers), new StreamHistoryWriter(redis, tiers)];
+    const [a, b] = [new StreamHistoryWriter(db.redis, tiers), new StreamHistoryWriter(db.redis, tiers)];
     await a.append([stream(name)], T0 + 305 * S);
     await b.append([stream(name)], T0 + 306 * S);
     await a.append([], T0 + 310 * S);
@@ -211,57 +202,57 @@ describe('tiered history in Redis Streams, on a scripted clock', () => {
       [1, 0],
       [0, 1],
     ]);
-    expect((await entries(redis, '10s', name)).filter(([t]) => t === T0 + 300 * S)).toHaveLength(1);
+    expect((await entries(db.redis, '10s', name)).filter(([t]) => t === T0 + 300 * S)).toHaveLength(1);
   });
 
   test('retention trims each tier by time, and keys expire with it', async () => {
     const short = parseHistoryTiers('1s:10s,5s:1m');
-    const writer = new StreamHistoryWriter(redis, short);
+    const writer = new StreamHistoryWriter(db.redis, short);
     for (let s = 0; s < 1000; s++) await writer.append([stream('trim', { readers: s })], T0 + s * S);
-    const fine = await entries(redis, '1s', 'trim');
-    const coarse = await entries(redis, '5s', 'trim');
+    const fine = await entries(db.redis, '1s', 'trim');
+    const coarse = await entries(db.redis, '5s', 'trim');
     // MINID ~ trims whole nodes of up to 100 entries: the tier keeps its retention plus at most one node
     expect(fine.length).toBeLessThanOrEqual(10 + 100);
     expect(fine[0][0]).toBeGreaterThanOrEqual(T0 + (998 - 10 - 100) * S);
     expect(fine.at(-1)![0]).toBe(T0 + 998 * S);
     expect(coarse.length).toBeLessThanOrEqual(12 + 100);
     expect(coarse.at(-1)![0]).toBe(T0 + 990 * S);
-    expect(await redis.pttl(keys.streamHistory('1s', 'n', 'trim'))).toBeLessThanOrEqual(10 * S);
-    expect(await redis.pttl(keys.streamHistory('5s', 'n', 'trim'))).toBeGreaterThan(10 * S);
+    expect(await db.redis.pttl(keys.streamHistory('1s', 'n', 'trim'))).toBeLessThanOrEqual(10 * S);
+    expect(await db.redis.pttl(keys.streamHistory('5s', 'n', 'trim'))).toBeGreaterThan(10 * S);
   });
 
   test('odd names are written like any other, and one failing series never fails the batch', async () => {
     const odd = ['bad\ud800name', 'nul\u0000x', '🎥/ü', 'x'.repeat(100_000), 'a:b,c'];
-    await redis.set(keys.streamHistory('10s', 'n', 'clash'), 'a string, not a stream');
-    const writer = new StreamHistoryWriter(redis, tiers);
+    await db.redis.set(keys.streamHistory('10s', 'n', 'clash'), 'a string, not a stream');
+    const writer = new StreamHistoryWriter(db.redis, tiers);
     const all = [...odd, 'clash', 'good'].map((name) => stream(name));
     await writer.append(all, T0 + 1000 * S);
     await writer.append([], T0 + 1010 * S);
     expect(writer.lastWrite).toMatchObject({ written: 6, failed: 1, error: expect.stringMatching(/WRONGTYPE/) });
     for (const name of [...odd, 'good']) {
-      expect((await readStreamHistory(redis, 'n', name, { fromMs: T0 + 1000 * S, toMs: T0 + 1009 * S, nowMs: T0 + 1010 * S })).points).toHaveLength(1);
+      expect((await readStreamHistory(db.redis, 'n', name, { fromMs: T0 + 1000 * S, toMs: T0 + 1009 * S, nowMs: T0 + 1010 * S })).points).toHaveLength(1);
     }
   });
 
   test('a large batch is written in several scripts of one pipeline', async () => {
-    const writer = new StreamHistoryWriter(redis, tiers);
+    const writer = new StreamHistoryWriter(db.redis, tiers);
     const many = Array.from({ length: 1200 }, (_, i) => stream(`many/${i}`, { readers: i }));
     await writer.append(many, T0 + 2000 * S);
     await writer.append([], T0 + 2010 * S);
     expect(writer.lastWrite).toEqual({ written: 1200, skipped: 0, failed: 0, error: null });
-    const last = await readStreamHistory(redis, 'n', 'many/1199', { fromMs: T0 + 2000 * S, toMs: T0 + 2000 * S, nowMs: T0 + 2010 * S });
+    const last = await readStreamHistory(db.redis, 'n', 'many/1199', { fromMs: T0 + 2000 * S, toMs: T0 + 2000 * S, nowMs: T0 + 2010 * S });
     expect(last.points).toMatchObject([{ readers: 1199 }]);
   });
 
   test("the host's history: figures and disks per path, with min and max", async () => {
-    const writer = new HostHistoryWriter(redis, tiers);
+    const writer = new HostHistoryWriter(db.redis, tiers);
     for (let s = 0; s <= 130; s += 5) {
       await writer.append(
         { cpu_percent: s === 65 ? 95 : 10, ram_used_mb: 2048, net_in_mbps: null, net_out_mbps: 1.5, load: 0.5, temperature_c: null, 'disk_percent:/': 40, 'disk_percent:/data': 70 + (s % 10) / 5 },
         T0 + s * S,
       );
     }
-    const fine = await readHostHistory(redis, { fromMs: T0 + 60 * S, toMs: T0 + 69 * S, nowMs: T0 + 130 * S });
+    const fine = await readHostHistory(db.redis, { fromMs: T0 + 60 * S, toMs: T0 + 69 * S, nowMs: T0 + 130 * S });
     expect(fine).toEqual({
       resolutionMs: 10 * S,
       points: [
@@ -279,7 +270,7 @@ describe('tiered history in Redis Streams, on a scripted clock', () => {
         },
       ],
     });
-    const minute = await readHostHistory(redis, { fromMs: T0 + 60 * S, toMs: T0 + 119 * S, nowMs: T0 + 2 * HOUR });
+    const minute = await readHostHistory(db.redis, { fromMs: T0 + 60 * S, toMs: T0 + 119 * S, nowMs: T0 + 2 * HOUR });
     expect(minute.resolutionMs).toBe(MIN);
     expect(minute.points).toMatchObject([{ t: T0 + MIN, max: { cpu_percent: 95 }, min: { cpu_percent: 10 } }]);
     expect(minute.points[0].cpu_percent).toBeCloseTo((11 * 10 + 95) / 12, 2);

@@ -1,6 +1,5 @@
-import Redis from 'ioredis';
 import { HostHistoryWriter, historyTiers, keys, readHostHistory } from '@mmon/shared';
-import { RedisServer } from '@mmon/test-support';
+import { useRedis } from '@mmon/test-support';
 import { hostHistorySample, publishSample } from '../src/publish';
 import type { SystemSample } from '../src/types';
 
@@ -30,16 +29,7 @@ function sample(atMs: number, cpu: number): SystemSample {
 }
 
 describe('publishSample', () => {
-  let server: RedisServer;
-  let redis: Redis;
-  beforeAll(async () => {
-    server = await RedisServer.start();
-    redis = new Redis(server.url);
-  });
-  afterAll(async () => {
-    redis.disconnect();
-    await server.stop();
-  });
+  const db = useRedis();
 
   test('keeps the design figures, the 1-minute load and each disk in history', () => {
     expect(hostHistorySample(sample(T0, 12))).toEqual({
@@ -55,10 +45,10 @@ describe('publishSample', () => {
   });
 
   test("writes the latest sample and the host's history, timed by the sample", async () => {
-    const history = new HostHistoryWriter(redis, historyTiers({}));
-    for (let s = 0; s <= 20; s += 5) await publishSample(redis, sample(T0 + s * 1000, s === 5 ? 80 : 10), history);
-    expect(JSON.parse((await redis.get(keys.systemLatest))!).sampledAt).toBe(new Date(T0 + 20_000).toISOString());
-    const { points } = await readHostHistory(redis, { fromMs: T0, toMs: T0 + 19_999, nowMs: T0 + 20_000 });
+    const history = new HostHistoryWriter(db.redis, historyTiers({}));
+    for (let s = 0; s <= 20; s += 5) await publishSample(db.redis, sample(T0 + s * 1000, s === 5 ? 80 : 10), history);
+    expect(JSON.parse((await db.redis.get(keys.systemLatest))!).sampledAt).toBe(new Date(T0 + 20_000).toISOString());
+    const { points } = await readHostHistory(db.redis, { fromMs: T0, toMs: T0 + 19_999, nowMs: T0 + 20_000 });
     expect(points).toMatchObject([
       { t: T0, cpu_percent: 45, load: 0.5, disk_percent: { '/': 40, '/data': 90 }, max: { cpu_percent: 80 }, min: { cpu_percent: 10 } },
       { t: T0 + 10_000, cpu_percent: 10, temperature_c: 48, net_in_mbps: null },
@@ -66,10 +56,10 @@ describe('publishSample', () => {
   });
 
   test('a history that cannot be written is an error after the latest sample was written', async () => {
-    await redis.set(keys.hostHistory('10s'), 'not a stream');
-    const history = new HostHistoryWriter(redis, historyTiers({}));
-    await publishSample(redis, sample(T0 + 100_000, 1), history);
-    await expect(publishSample(redis, sample(T0 + 110_000, 2), history)).rejects.toThrow(/host history not written: WRONGTYPE/);
-    expect(JSON.parse((await redis.get(keys.systemLatest))!).cpu_percent).toBe(2);
+    await db.redis.set(keys.hostHistory('10s'), 'not a stream');
+    const history = new HostHistoryWriter(db.redis, historyTiers({}));
+    await publishSample(db.redis, sample(T0 + 100_000, 1), history);
+    await expect(publishSample(db.redis, sample(T0 + 110_000, 2), history)).rejects.toThrow(/host history not written: WRONGTYPE/);
+    expect(JSON.parse((await db.redis.get(keys.systemLatest))!).cpu_percent).toBe(2);
   });
 });
