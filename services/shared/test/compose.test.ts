@@ -34,6 +34,7 @@ interface ComposeFile {
   services: Record<string, Service>;
   networks?: Record<string, { internal?: boolean } | null>;
   configs?: Record<string, { file?: string; content?: string }>;
+  secrets?: Record<string, { file?: string }>;
 }
 
 const NODE_SERVICES = {
@@ -805,5 +806,24 @@ describe('redis/redis.conf in a real redis-server', () => {
     void redis.call('SHUTDOWN').catch(() => undefined);
     await exited;
     expect(fs.readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe('files Compose hands to services', () => {
+  it('mounts the alerter\'s rules file and the api\'s users file where their variables point, only when set', () => {
+    const cases: [string, string, string, string][] = [
+      ['alerter', 'ALERT_RULES_FILE', 'alert_rules', '/run/configs/alert-rules.yaml'],
+      ['api', 'MONITOR_USERS_FILE', 'monitor_users', '/run/secrets/monitor_users'],
+    ];
+    for (const [service, variable, source, target] of cases) {
+      const s = compose.services[service];
+      const mounts = [...(s.configs ?? []), ...(s.secrets ?? [])] as { source: string; target: string }[];
+      expect(mounts).toContainEqual({ source, target });
+      expect(serviceEnvironment([compose], service, {})[variable]).toBe('');
+      expect(serviceEnvironment([compose], service, { [variable]: './mine.yaml' })[variable]).toBe(target);
+      const file = (compose.configs?.[source] ?? compose.secrets?.[source]) as { file: string };
+      expect(interpolate(file.file, { [variable]: './mine.yaml' })).toBe('./mine.yaml');
+    }
+    expect(compose.services.alerter.env_file).toEqual([{ path: './alerter.env', required: false }]);
   });
 });
