@@ -189,7 +189,7 @@ describe('range charts', () => {
 
     // Closed: the charts are gone.
     await host.locator('summary').click();
-    expect(await page.locator('.host-charts .uplot').count()).toBe(0);
+    await eventually(async () => expect(await page.locator('.host-charts .uplot').count()).toBe(0));
   });
 
   test('on a phone (390x844) the range buttons and charts fit the screen, in both colour schemes', async () => {

@@ -162,8 +162,7 @@ describe('dashboard served by the api', () => {
     await eventually(async () => expect(await page.locator('.host summary').innerText()).toMatch(/CPU 38 %.*RAM 36 %.*Load 1\.21.*Temp 54\.5 °C.*Disk 51 %/s));
     expect(await page.locator('.tile').first().isVisible()).toBe(false);
     await page.locator('.host summary').click();
-    const tiles = await page.locator('.tile').allInnerTexts();
-    expect(tiles.join('\n')).toContain('2.8 GB / 7.8 GB');
+    await eventually(async () => expect((await page.locator('.tile').allInnerTexts()).join('\n')).toContain('2.8 GB / 7.8 GB'));
     expect(await page.locator('.cores .core').count()).toBe(4);
     expect(await page.locator('table.containers tbody tr').count()).toBe(2);
     expect(await page.title()).toBe('(1 crit) MediaMTX Monitor');
