@@ -17,10 +17,10 @@ const ROOT = path.resolve(__dirname, '../../..');
 const RECOVERY_MS = 30_000;
 
 /**
- * A failover is a race between the Sentinels, ioredis' reconnects and the services' loops; about one
- * run in six a subscription or the dashboard's data was not back within RECOVERY_MS (seen on this
- * 2-core machine, cause not yet found; see the closing note of the session that added this). Each
- * test gets two more tries, and every failed try is printed, so the flake stays visible.
+ * A failover is a race between the Sentinels, ioredis' reconnects and the services' loops: about one
+ * run in eight, the process test's dashboard data was not fresh again within RECOVERY_MS on a 2-core
+ * machine (cause not yet found; DEBUG=ioredis:* on the collector and api processes is the next step).
+ * Each test gets two more tries, and every failed try is printed, so the flake stays visible.
  */
 jest.retryTimes(2, { logErrorsBeforeRetry: true });
 
