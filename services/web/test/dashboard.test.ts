@@ -327,6 +327,11 @@ describe('dashboard served by the api', () => {
   test('deltas update a changed row in place and touch no other, add and remove rows', async () => {
     await open();
     await eventually(async () => expect(await cell('cam/studio-a', 'readers').textContent()).toBe('2'));
+    // The thumbnails come in their own message, which may follow the streams: wait for them before watching the rows.
+    await eventually(async () => expect(await cell('webrtc/guest', 'thumb').locator('.snapshot-msg').textContent()).toBe('rtsp: connection refused'));
+    for (const name of ['cam/studio-a', 'cam/studio-b', 'lobby']) {
+      await eventually(async () => expect(await cell(name, 'thumb').locator('img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(320));
+    }
     await page.evaluate(() => {
       const touched = new Set<string>();
       (window as any).__touched = touched;
