@@ -151,7 +151,8 @@ export class NodeCollector {
       this.watched = await this.deps.store.publishNode(this.status, summariesJson, detail, at, started);
     });
     const history = this.deps.history;
-    if (history !== null) await this.write(() => history.append(streams, started));
+    // Most cycles' history appends touch no Redis: their success would say nothing about it.
+    if (history !== null) await this.write(() => history.append(streams, started), false);
   }
 
   /**
@@ -194,10 +195,11 @@ export class NodeCollector {
     this.status.lastCycleCpuMs = Math.round((used.user + used.system) / 100) / 10;
   }
 
-  private async write(op: () => Promise<void>): Promise<void> {
+  /** Runs a Redis write; its failure is logged once per outage, and its success ends one when `proves` is true. */
+  private async write(op: () => Promise<void>, proves = true): Promise<void> {
     try {
       await op();
-      this.faults.ok('redis write');
+      if (proves) this.faults.ok('redis write');
     } catch (err) {
       this.faults.fail('redis write', err);
     }
