@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type Redis from 'ioredis';
-import { AlertStore, FaultLog, StreamReader, keys, type AlertRecord, type Logger, type StreamSummary, type StreamsMeta } from '@mmon/shared';
+import { AlertStore, FaultLog, SnapshotStore, StreamReader, keys, type AlertRecord, type Logger, type StreamSummary, type StreamsMeta } from '@mmon/shared';
 import { alertList } from './routes/alerts';
 
 /** A prepared JSON answer: the bytes and their validator. */
@@ -53,6 +53,7 @@ export class LatestCache extends EventEmitter {
   private merged: PreparedBody | null = null;
   private readonly reader: StreamReader;
   private readonly alertStore: AlertStore;
+  private readonly snapshotStore: SnapshotStore;
   private readonly faults: FaultLog;
   /** Stream reads run one at a time, so a node's older read never overwrites a newer one. */
   private readonly pending = new Set<string>();
@@ -67,6 +68,7 @@ export class LatestCache extends EventEmitter {
     super();
     this.reader = new StreamReader(redis);
     this.alertStore = new AlertStore(redis);
+    this.snapshotStore = new SnapshotStore(redis);
     this.faults = new FaultLog(logger);
   }
 
@@ -213,7 +215,7 @@ export class LatestCache extends EventEmitter {
 
   private async refresh(kind: 'system' | 'snapshots'): Promise<void> {
     try {
-      const value = await this.redis.get(kind === 'system' ? keys.systemLatest : keys.snapshotsIndex);
+      const value = kind === 'system' ? await this.redis.get(keys.systemLatest) : await this.snapshotStore.index();
       if (kind === 'system') this.system = value;
       else this.snapshots = value;
       this.faults.ok('redis read');

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import express from 'express';
 import Redis from 'ioredis';
 import request from 'supertest';
-import { createLogger, keys, snapshotImageUrl, type SnapshotIndexEntry } from '@mmon/shared';
+import { SnapshotStore, createLogger, keys, snapshotImageUrl } from '@mmon/shared';
 import { RedisServer } from '@mmon/test-support';
 import { errorHandler, notFound } from '../src/errors';
 import { imageName, snapshotRoutes } from '../src/routes/snapshots';
@@ -31,9 +31,9 @@ afterAll(async () => {
 });
 
 async function seed(node: string, name: string, takenAt = '2026-01-02T03:04:05.000Z') {
-  await redis.hset(keys.snapshot(node, name), 'image', jpeg, 'meta', JSON.stringify({ node, name, takenAt }));
-  const index: SnapshotIndexEntry[] = [{ node, name, takenAt, url: snapshotImageUrl(node, name) }];
-  await redis.set(keys.snapshotsIndex, JSON.stringify(index));
+  const store = new SnapshotStore(redis);
+  await store.saveImage(jpeg, { node, name, takenAt }, 60_000);
+  await store.publishIndex(new Map([[node, [{ node, name, takenAt, url: snapshotImageUrl(node, name) }]]]), 60_000, takenAt);
 }
 
 describe('GET /api/snapshots/latest', () => {

@@ -13,4 +13,5 @@ export * from './loop';
 export * from './heartbeat';
 export * from './staleness';
 export * from './alertStore';
+export * from './snapshotStore';
 export * from './sessionStore';

@@ -18,11 +18,8 @@ export const keys = {
    * away loses it.
    */
   snapshot: (node: string, name: string) => `${PREFIX}:snapshots:${node}:${name}`,
-  /**
-   * JSON array of SnapshotIndexEntry for every online stream, rewritten (with an expiry) each
-   * snapshotter cycle; followed by a "snapshots" message on updates.
-   */
-  snapshotsIndex: `${PREFIX}:snapshotsindex:latest`,
+  /** Set of the node ids whose snapshot index (nodeSnapshots) was ever written. */
+  snapshotNodes: `${PREFIX}:snapshotsindex:nodes`,
   /**
    * Redis Stream of one stream's history in one tier (named by its resolution, e.g. "10s"): one
    * entry per bucket (average, minimum and maximum of every figure, online fraction, worst health),
@@ -45,6 +42,12 @@ export const keys = {
    * collector refreshes those streams' connections in every cycle.
    */
   nodeWatch: (node: string) => `${PREFIX}:nodes:${node}:watch`,
+  /**
+   * JSON array of SnapshotIndexEntry for every online stream of one node, rewritten (with an
+   * expiry) by its snapshotter each cycle, followed by a "snapshots" message on updates; one key
+   * per node, so snapshotters serving different nodes never overwrite each other's.
+   */
+  nodeSnapshots: (node: string) => `${PREFIX}:nodes:${node}:snapshots`,
   /** JSON object: one node's collector status (see CollectorStatus). */
   nodeStatus: (node: string) => `${PREFIX}:nodes:${node}:status`,
   /** Pub/Sub channel: a message (JSON { kind, at, node? }) after every write of a latest key. */
@@ -84,7 +87,7 @@ export interface SnapshotMeta {
   takenAt: string;
 }
 
-/** One entry of snapshotsIndex, as /api/snapshots/latest answers it. */
+/** One entry of a node's snapshot index (nodeSnapshots), as /api/snapshots/latest answers it. */
 export interface SnapshotIndexEntry {
   node: string;
   name: string;

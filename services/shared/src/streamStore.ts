@@ -1,6 +1,7 @@
 import type Redis from 'ioredis';
 import { keys } from './keys';
 import type { CollectorStatus, StreamsMeta } from './model';
+import { execResults } from './execResults';
 
 /**
  * Writes one node's summaries, status and (when given) connection detail, rebuilds the merged
@@ -171,7 +172,7 @@ export class StreamReader {
 
   /** The merged summaries array and its meta, read together. */
   async latest(): Promise<{ body: Buffer; meta: StreamsMeta | null }> {
-    const [body, meta] = await this.redis.multi().getBuffer(keys.streamsLatest).get(keys.streamsMeta).exec().then(results);
+    const [body, meta] = await this.redis.multi().getBuffer(keys.streamsLatest).get(keys.streamsMeta).exec().then(execResults);
     return {
       body: (body as Buffer | null) ?? Buffer.from('[]'),
       meta: meta ? (JSON.parse(meta as string) as StreamsMeta) : null,
@@ -180,7 +181,7 @@ export class StreamReader {
 
   /** One node's summaries (the JSON array as stored; null when the node has none) and the meta, read together. */
   async node(node: string): Promise<{ body: Buffer | null; meta: StreamsMeta | null }> {
-    const [body, meta] = await this.redis.multi().getBuffer(keys.nodeSummaries(node)).get(keys.streamsMeta).exec().then(results);
+    const [body, meta] = await this.redis.multi().getBuffer(keys.nodeSummaries(node)).get(keys.streamsMeta).exec().then(execResults);
     return { body: body as Buffer | null, meta: meta ? (JSON.parse(meta as string) as StreamsMeta) : null };
   }
 
@@ -204,7 +205,7 @@ export class StreamReader {
       .zadd(key, ...names.flatMap((name) => [untilMs, name]))
       .pexpireat(key, untilMs)
       .exec()
-      .then(results);
+      .then(execResults);
   }
 
   async statuses(): Promise<CollectorStatus[]> {
@@ -213,12 +214,4 @@ export class StreamReader {
     const values = await this.redis.mget(ids.map((id) => keys.nodeStatus(id)));
     return values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as CollectorStatus);
   }
-}
-
-function results(res: [Error | null, unknown][] | null): unknown[] {
-  if (!res) throw new Error('transaction aborted');
-  return res.map(([err, value]) => {
-    if (err) throw err;
-    return value;
-  });
 }

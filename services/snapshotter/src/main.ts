@@ -1,8 +1,7 @@
-import { FaultLog, Heartbeat, connectRedis, createLogger, redactUrl, runMain } from '@mmon/shared';
+import { FaultLog, Heartbeat, SnapshotStore, connectRedis, createLogger, redactUrl, runMain } from '@mmon/shared';
 import { readConfig } from './config';
 import { FrameGrabber } from './frameGrabber';
 import { Snapshotter } from './snapshotter';
-import { SnapshotStore } from './store';
 
 runMain(() => {
   const config = readConfig(process.env);

@@ -9,13 +9,13 @@ import {
   type Heartbeat,
   type Logger,
   type SnapshotIndexEntry,
+  type SnapshotStore,
 } from '@mmon/shared';
 import { backoffMs } from './backoff';
 import type { SnapshotNode } from './config';
 import { CaptureError, type FrameGrabber } from './frameGrabber';
 import { runBounded } from './pool';
 import { sourceUrl } from './sourceUrl';
-import type { SnapshotStore } from './store';
 import { onlineStreams, streamKey, type StreamRef } from './streams';
 
 export interface SnapshotterOptions {
@@ -142,9 +142,10 @@ export class Snapshotter {
     });
   }
 
-  /** The index entries of the given streams, as of `now`. */
-  private index(streams: StreamRef[], now: number): SnapshotIndexEntry[] {
-    return streams.map(({ node, name }) => {
+  /** The index of every configured node (empty for one without online streams): the given streams' entries as of `now`. */
+  private index(streams: StreamRef[], now: number): Map<string, SnapshotIndexEntry[]> {
+    const byNode = new Map<string, SnapshotIndexEntry[]>([...this.hosts.keys()].map((node) => [node, []]));
+    for (const { node, name } of streams) {
       const s = this.states.get(streamKey({ node, name }))!;
       const fresh = s.takenAtMs !== null && now - s.takenAtMs < this.ttlMs();
       const entry: SnapshotIndexEntry = {
@@ -158,8 +159,9 @@ export class Snapshotter {
         entry.failures = s.failures;
         entry.retryAt = new Date(s.retryAtMs).toISOString();
       }
-      return entry;
-    });
+      byNode.get(node)!.push(entry);
+    }
+    return byNode;
   }
 
   /** Resolves once Redis is ready, or after one interval, so that starting up is not logged as a fault. */

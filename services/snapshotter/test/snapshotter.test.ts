@@ -1,14 +1,13 @@
 import express from 'express';
 import Redis from 'ioredis';
 import request from 'supertest';
-import { FaultLog, connectRedis, keys, type SnapshotIndexEntry, type SnapshotMeta } from '@mmon/shared';
+import { FaultLog, SnapshotStore, connectRedis, keys, type SnapshotIndexEntry, type SnapshotMeta } from '@mmon/shared';
 import { RedisServer, eventually, freePort } from '@mmon/test-support';
 import { snapshotRoutes } from '../../api/src/routes/snapshots';
 import { errorHandler } from '../../api/src/errors';
 import type { SnapshotNode } from '../src/config';
 import { FrameGrabber } from '../src/frameGrabber';
 import { Snapshotter } from '../src/snapshotter';
-import { SnapshotStore } from '../src/store';
 import { SrtPublisher, capturingLogger, ffmpegChildren, probeJpeg, silentServer } from './helpers';
 
 let server: RedisServer;
@@ -86,15 +85,40 @@ async function startSnapshotter(s: Setup) {
 }
 
 async function index(): Promise<SnapshotIndexEntry[]> {
-  const raw = await redis.get(keys.snapshotsIndex);
-  if (raw === null) throw new Error('no index yet');
-  return JSON.parse(raw) as SnapshotIndexEntry[];
+  if ((await redis.scard(keys.snapshotNodes)) === 0) throw new Error('no index yet');
+  return JSON.parse(await new SnapshotStore(redis).index()) as SnapshotIndexEntry[];
 }
 
 async function entry(name: string, node = 'local'): Promise<SnapshotIndexEntry> {
   const found = (await index()).find((e) => e.node === node && e.name === name);
   if (!found) throw new Error(`${node} ${name} not indexed`);
   return found;
+}
+
+/** Two servers on two loopback addresses, one port: only {host} tells them apart; their test patterns differ in height. */
+async function twoServers() {
+  const port = await freePort();
+  return {
+    eu: new SrtPublisher(port, { host: '127.0.0.1', size: '640x360' }),
+    us: new SrtPublisher(port, { host: '127.0.0.2', size: '640x480' }),
+    template: `srt://{host}:${port}?streamid=read:{node}/{name}`,
+    streams: [
+      { node: 'eu', name: 'cam', online: true },
+      { node: 'us', name: 'cam', online: true },
+    ],
+  };
+}
+
+/** The index once it lists exactly eu's and us's "cam", each with its image. */
+function bothCams(): Promise<SnapshotIndexEntry[]> {
+  return eventually(async () => {
+    const all = await index();
+    expect(all.map((e) => [e.node, e.name, e.url])).toEqual([
+      ['eu', 'cam', '/api/snapshots/eu/cam.jpg'],
+      ['us', 'cam', '/api/snapshots/us/cam.jpg'],
+    ]);
+    return all;
+  }, 20000);
 }
 
 function apiApp() {
@@ -141,34 +165,19 @@ describe('snapshotter with real ffmpeg', () => {
   });
 
   it("gives two nodes' paths of the same name a thumbnail each, taken from each node's own host; other nodes' streams are skipped", async () => {
-    // Two servers on two loopback addresses, one port: only {host} tells them apart. Their test
-    // patterns differ in height, so each thumbnail shows which server it came from.
-    const port = await freePort();
-    const eu = new SrtPublisher(port, { host: '127.0.0.1', size: '640x360' });
-    const us = new SrtPublisher(port, { host: '127.0.0.2', size: '640x480' });
+    // Each thumbnail's height shows which server it came from.
+    const { eu, us, template, streams } = await twoServers();
     const { lines } = await startSnapshotter({
-      template: `srt://{host}:${port}?streamid=read:{node}/{name}`,
+      template,
       nodes: [
         { id: 'eu', host: '127.0.0.1' },
         { id: 'us', host: '127.0.0.2' },
       ],
-      streams: [
-        { node: 'eu', name: 'cam', online: true },
-        { node: 'us', name: 'cam', online: true },
-        { node: 'ghost', name: 'cam', online: true },
-        { node: 'ghost', name: 'other', online: true },
-      ],
+      streams: [...streams, { node: 'ghost', name: 'cam', online: true }, { node: 'ghost', name: 'other', online: true }],
       intervalMs: 600,
       publishers: [eu, us],
     });
-    const both = await eventually(async () => {
-      const all = await index();
-      expect(all.map((e) => [e.node, e.name, e.url])).toEqual([
-        ['eu', 'cam', '/api/snapshots/eu/cam.jpg'],
-        ['us', 'cam', '/api/snapshots/us/cam.jpg'],
-      ]);
-      return all;
-    }, 20000);
+    const both = await bothCams();
     const thumbnail = async (node: string) => {
       const [image, meta] = await redis.hmgetBuffer(keys.snapshot(node, 'cam'), 'image', 'meta');
       return { size: probeJpeg(image!), meta: JSON.parse(meta!.toString()) as SnapshotMeta };
@@ -187,6 +196,21 @@ describe('snapshotter with real ffmpeg', () => {
       const res = await request(apiApp()).get(`/api/snapshots/${node}/cam.jpg`).buffer(true).expect(200);
       expect(probeJpeg(res.body as Buffer).height).toBe(height);
     }
+  });
+
+  it('two snapshotters, each with its own node, keep both nodes in the index', async () => {
+    const { eu, us, template, streams } = await twoServers();
+    await startSnapshotter({ template, nodes: [{ id: 'eu', host: '127.0.0.1' }], streams, intervalMs: 600, publishers: [eu] });
+    await startSnapshotter({ template, nodes: [{ id: 'us', host: '127.0.0.2' }], streams, intervalMs: 600, publishers: [us] });
+    const first = await bothCams();
+    // Both keep writing; neither's cycle drops the other's entries.
+    await eventually(async () => {
+      const all = await index();
+      expect(all.map((e) => e.node)).toEqual(['eu', 'us']);
+      for (const i of [0, 1]) expect(Date.parse(all[i].takenAt!)).toBeGreaterThan(Date.parse(first[i].takenAt!));
+    }, 15000);
+    const latest = await request(apiApp()).get('/api/snapshots/latest').expect(200);
+    expect((latest.body as SnapshotIndexEntry[]).map((e) => e.node)).toEqual(['eu', 'us']);
   });
 
   it('shows the error of a stream that never answers, backs it off, and keeps the others going', async () => {

@@ -1,5 +1,5 @@
 import { Router, type Response } from 'express';
-import { keys, type SnapshotMeta } from '@mmon/shared';
+import { SnapshotStore, type SnapshotMeta } from '@mmon/shared';
 import type { ApiDeps } from '../deps';
 import { HttpError, fromRedis, writeError } from '../errors';
 import { NODE_ID } from '../query';
@@ -43,23 +43,24 @@ export function imageNode(encoded: string): string {
 }
 
 /**
- * GET /api/snapshots/latest: the snapshotter's index, [{ node, name, takenAt, url, error?, … }], passed through.
+ * GET /api/snapshots/latest: the snapshotters' index of every node, [{ node, name, takenAt, url, error?, … }], passed through.
  * GET /api/snapshots/<encodeURIComponent(node)>/<encodeURIComponent(name)>.jpg: the stream's latest thumbnail.
  */
 export function snapshotRoutes(deps: ApiDeps): Router {
   const router = Router();
+  const snapshots = new SnapshotStore(deps.redis);
   router.get('/api/snapshots/latest', async (_req, res) => {
-    const index = await fromRedis(deps.redis.get(keys.snapshotsIndex));
-    res.set('Cache-Control', 'no-cache').type('application/json').send(index ?? '[]');
+    const index = await fromRedis(snapshots.index());
+    res.set('Cache-Control', 'no-cache').type('application/json').send(index);
   });
   router.get(IMAGE_PATH, async (req, res) => {
     // req.path is still percent-encoded; node and name are decoded exactly once, here.
     const [, encodedNode, encodedName] = IMAGE_PATH.exec(req.path)!;
     const node = imageNode(encodedNode);
     const name = imageName(encodedName);
-    const [image, meta] = await fromRedis(deps.redis.hmgetBuffer(keys.snapshot(node, name), 'image', 'meta'));
-    if (!image || image.length === 0) return writeError(res, 404, 'no snapshot of this stream');
-    sendImage(res, image, meta ? (JSON.parse(meta.toString('utf8')) as SnapshotMeta) : null);
+    const { image, meta } = await fromRedis(snapshots.image(node, name));
+    if (image === null) return writeError(res, 404, 'no snapshot of this stream');
+    sendImage(res, image, meta);
   });
   return router;
 }

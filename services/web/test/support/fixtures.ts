@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import type Redis from 'ioredis';
 import {
+  SnapshotStore,
   StreamStore,
   keys,
   snapshotImageUrl,
@@ -197,16 +198,17 @@ export type SnapshotFixture = { node: string; name: string } & ({ jpeg: Buffer }
 /** Stores the images under node and name and the index entries, as the snapshotter does. */
 export async function writeSnapshots(redis: Redis, items: SnapshotFixture[]): Promise<void> {
   const takenAt = new Date().toISOString();
-  const index: SnapshotIndexEntry[] = [];
+  const store = new SnapshotStore(redis);
+  const byNode = new Map<string, SnapshotIndexEntry[]>();
   for (const item of items) {
     const { node, name } = item;
+    if (!byNode.has(node)) byNode.set(node, []);
     if ('jpeg' in item) {
-      await redis.hset(keys.snapshot(node, name), 'image', item.jpeg, 'meta', JSON.stringify({ node, name, takenAt }));
-      index.push({ node, name, takenAt, url: snapshotImageUrl(node, name) });
-    } else index.push({ node, name, takenAt: null, url: null, error: item.error, failures: 3 });
+      await store.saveImage(item.jpeg, { node, name, takenAt }, 3_600_000);
+      byNode.get(node)!.push({ node, name, takenAt, url: snapshotImageUrl(node, name) });
+    } else byNode.get(node)!.push({ node, name, takenAt: null, url: null, error: item.error, failures: 3 });
   }
-  await redis.set(keys.snapshotsIndex, JSON.stringify(index));
-  await redis.publish(keys.updates, JSON.stringify({ kind: 'snapshots', at: takenAt }));
+  await store.publishIndex(byNode, 3_600_000, takenAt);
 }
 
 export const XSS_USER_AGENT = '<img src=x onerror=window.__xss=1>';
