@@ -105,3 +105,23 @@ describe('dashboard behind nginx', () => {
     await page.close();
   });
 });
+
+describe('nginx in front of the api, behind another proxy', () => {
+  test('passes on the scheme a TLS proxy in front was reached by, else its own', async () => {
+    const seen: (string | undefined)[] = [];
+    const upstream = http.createServer((req, res) => {
+      seen.push(req.headers['x-forwarded-proto'] as string | undefined);
+      res.end('{}');
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const proxy = await startNginx({ apiUpstream: `http://127.0.0.1:${(upstream.address() as { port: number }).port}`, root: PUBLIC_DIR });
+    try {
+      await head(`http://127.0.0.1:${proxy.port}/api/auth/me`);
+      await head(`http://127.0.0.1:${proxy.port}/api/auth/me`, { 'x-forwarded-proto': 'https' });
+      expect(seen).toEqual(['http', 'https']);
+    } finally {
+      await proxy.stop();
+      upstream.close();
+    }
+  });
+});
