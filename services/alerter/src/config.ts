@@ -19,6 +19,8 @@ export interface AlerterConfig {
   retryMaxMs: number;
   /** A notification still failing this long after it was issued is given up. */
   giveUpMs: number;
+  /** Notifications to one chat notifier that are due together go as one message of up to this many (1: each alone). */
+  batchSize: number;
 }
 
 export function readConfig(env: Env): AlerterConfig {
@@ -33,6 +35,7 @@ export function readConfig(env: Env): AlerterConfig {
     retryBaseMs: int(env, 'ALERT_RETRY_BASE_MS', 1000, { min: 10, max: 600_000 }),
     retryMaxMs: int(env, 'ALERT_RETRY_MAX_MS', 300_000, { min: 10, max: 3_600_000 }),
     giveUpMs: int(env, 'ALERT_GIVE_UP_MS', 3_600_000, { min: 1000, max: 7 * 86_400_000 }),
+    batchSize: int(env, 'ALERT_BATCH_SIZE', 50, { min: 1, max: 500 }),
     // Last: a bad environment variable is reported before the rules file is read.
     ruleSet: readRules(env),
   };

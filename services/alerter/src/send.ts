@@ -1,5 +1,3 @@
-import type { AlertNotification } from '@mmon/shared';
-import { render } from './formats';
 import type { Notifier } from './rules';
 
 /** Issue #10: a delivery attempt is given up after 5 s. */
@@ -11,10 +9,11 @@ export type SendResult =
   | { ok: false; retryable: boolean; error: string; retryAfterMs: number | null };
 
 /**
- * POSTs one notification in the notifier's format. Never throws; the error text names the
- * failure (HTTP status, network error code, timeout) and never the URL, which carries secrets.
+ * POSTs a body in the notifier's format (formats.ts renders it). Never throws; the error text
+ * names the failure (HTTP status, network error code, timeout) and never the URL, which carries
+ * secrets.
  */
-export async function send(notifier: Notifier, n: AlertNotification, timeoutMs = DELIVERY_TIMEOUT_MS): Promise<SendResult> {
+export async function send(notifier: Notifier, body: unknown, timeoutMs = DELIVERY_TIMEOUT_MS): Promise<SendResult> {
   const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'mediamtx-monitor-alerter' };
   if (notifier.authorization !== null) headers.authorization = notifier.authorization;
   let res: Response;
@@ -22,7 +21,7 @@ export async function send(notifier: Notifier, n: AlertNotification, timeoutMs =
     res = await fetch(notifier.endpoint, {
       method: 'POST',
       headers,
-      body: JSON.stringify(render(notifier, n)),
+      body: JSON.stringify(body),
       signal: AbortSignal.timeout(timeoutMs),
     });
     // The answer's body is not needed; it is read (within the timeout) so the connection can be reused.

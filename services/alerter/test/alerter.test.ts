@@ -63,7 +63,7 @@ describe('the alerter against a real redis-server, summaries from StreamStore.pu
     const conn = connectRedis(server.url, faults);
     const subscriber = connectSubscriber(server.url, faults);
     const alerter = new Alerter(
-      { ruleSet, intervalMs: 100, dashboardUrl: 'http://monitor.example:8080/', historyMax: 50, goneRetentionMs: 60_000, retryBaseMs: 50, retryMaxMs: 1000, giveUpMs: 60_000 },
+      { ruleSet, intervalMs: 100, dashboardUrl: 'http://monitor.example:8080/', historyMax: 50, goneRetentionMs: 60_000, retryBaseMs: 50, retryMaxMs: 1000, giveUpMs: 60_000, batchSize: 50 },
       { redis: conn, subscriber, faults, logger },
     );
     await new Promise((resolve) => conn.once('ready', resolve));
@@ -207,6 +207,45 @@ describe('the alerter against a real redis-server, summaries from StreamStore.pu
     const text = JSON.stringify(logs) + JSON.stringify(await alerts.rules());
     expect(text).not.toMatch(/t0ken|pa55w0rd|s3cret|XXXX|\/tok|127\.0\.0\.1/);
     expect(logs.filter((l) => l.message === 'notification sent')).toHaveLength(10);
+  });
+
+  it('a mass outage: every webhook alert alone, Slack a few messages that count every alert once', async () => {
+    await startAlerter({
+      rules: [{ name: 'off', kind: 'stream.offline', severity: 'crit', notify: ['hook', 'slack'] }],
+      notifiers: [
+        { name: 'hook', type: 'webhook', url: `${receiver.url}/hook` },
+        { name: 'slack', type: 'slack', url: `${receiver.url}/slack` },
+      ],
+    });
+    const names = Array.from({ length: 120 }, (_, i) => `live/cam_${i}`);
+    await publish(store, 'eu', names.map((n) => summary('eu', n)));
+    await publish(store, 'eu', names.map((n) => offline('eu', n)));
+    const counted = (status: string) =>
+      (receiver.bodies('/slack') as { text: string }[])
+        .map((b) => new RegExp(`(\\d+) ${status}`).exec(b.text.split('\n')[0]))
+        .reduce((sum, m) => sum + (m === null ? 0 : Number(m[1])), 0);
+    await eventually(() => {
+      expect(receiver.bodies('/hook')).toHaveLength(120);
+      expect(counted('firing')).toBe(120);
+    }, 15_000);
+    const firingMessages = receiver.bodies('/slack').length;
+    // Three deliveries of at most 50 at best; never one per stream.
+    expect(firingMessages).toBeGreaterThanOrEqual(3);
+    expect(firingMessages).toBeLessThanOrEqual(8);
+    expect(new Set((receiver.bodies('/hook') as AlertNotification[]).map((n) => n.subject.name))).toEqual(new Set(names));
+
+    await publish(store, 'eu', names.map((n) => summary('eu', n)));
+    await eventually(() => {
+      expect(receiver.bodies('/hook')).toHaveLength(240);
+      expect(counted('resolved')).toBe(120);
+    }, 15_000);
+    await settled();
+    const [hook, slack] = await alerts.notifierStatuses([
+      { name: 'hook', type: 'webhook' },
+      { name: 'slack', type: 'slack' },
+    ]);
+    expect(hook).toMatchObject({ sent: 240, failed: 0 });
+    expect(slack).toMatchObject({ sent: 240, failed: 0 });
   });
 
   it('a condition that flaps faster than `for` sends nothing', async () => {

@@ -45,7 +45,7 @@ describe('end to end: MediaMTX emulator → collector process → Redis → aler
     const faults = new FaultLog(logger);
     conn = connectRedis(server.url, faults);
     alerter = new Alerter(
-      { ruleSet, intervalMs: 200, dashboardUrl: null, historyMax: 100, goneRetentionMs: 60_000, retryBaseMs: 100, retryMaxMs: 1000, giveUpMs: 60_000 },
+      { ruleSet, intervalMs: 200, dashboardUrl: null, historyMax: 100, goneRetentionMs: 60_000, retryBaseMs: 100, retryMaxMs: 1000, giveUpMs: 60_000, batchSize: 50 },
       { redis: conn, subscriber: connectSubscriber(server.url, faults), faults, logger },
     );
     alerter.start();

@@ -84,4 +84,20 @@ describe('the notification outbox in a real redis-server (AlertStore)', () => {
     await store.apply([enqueue([job('fresh')], now + 1)], 10, 'x');
     expect((await store.claim(now + 1, 15_000, 10, 'me')).map((j) => j.id)).toEqual(['fresh']);
   });
+
+  it("a chat notifier's due notifications are claimed together, up to the batch size per delivery; others one each", async () => {
+    const now = Date.now();
+    const chat = Array.from({ length: 120 }, (_, i) => job(`c${String(i).padStart(3, '0')}`, null, 'chat'));
+    const hook = Array.from({ length: 5 }, (_, i) => job(`h${i}`, null, 'hook'));
+    await store.apply([enqueue([...chat, ...hook], now)], 10, 'x');
+    const batch = { size: 50, notifiers: ['chat'] };
+    const ids = async () => (await store.claim(now, 15_000, 2, 'me', batch)).map((j) => j.id);
+    // Equal due times come in id order: two deliveries of 50 chat notifications.
+    expect(await ids()).toEqual(chat.slice(0, 100).map((j) => j.id));
+    // The remaining 20 and one webhook notification; then the webhook ones two at a time.
+    expect(await ids()).toEqual([...chat.slice(100).map((j) => j.id), 'h0']);
+    expect(await ids()).toEqual(['h1', 'h2']);
+    // Without a batch, one notification per delivery, as before.
+    expect((await store.claim(now, 15_000, 1, 'me')).map((j) => j.id)).toEqual(['h3']);
+  });
 });

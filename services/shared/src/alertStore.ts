@@ -188,30 +188,50 @@ return applied
 `;
 
 /**
- * Claims up to ARGV[3] due notifications whose predecessor (job.after) is finished: each is
- * pushed to the lease's end and marked with the claimer's token; one whose predecessor is still
- * waiting or under way is made due with it. Answers their JSON.
- * KEYS: outbox, jobs, claims. ARGV: now ms, lease end ms, max, token.
+ * Claims up to ARGV[3] deliveries of due notifications whose predecessor (job.after) is finished:
+ * each is pushed to the lease's end and marked with the claimer's token; one whose predecessor is
+ * still waiting or under way is made due with it. A delivery is one notification, or, for the
+ * notifiers named from ARGV[6] on (chat notifiers), up to ARGV[5] of that notifier's due
+ * notifications sent as one message: jobs of the same notifier join its open delivery until it is
+ * full. Answers the jobs' JSON in the order claimed.
+ * KEYS: outbox, jobs, claims. ARGV: now ms, lease end ms, max deliveries, token, batch size, batchable notifiers...
  */
 const CLAIM = `
 local outbox, jobs, claims = KEYS[1], KEYS[2], KEYS[3]
-local max = tonumber(ARGV[3])
+local max, batchMax = tonumber(ARGV[3]), tonumber(ARGV[5])
+local batchable = {}
+for i = 6, #ARGV do batchable[ARGV[i]] = true end
 local out = {}
+local deliveries = 0
+-- Per batchable notifier: how many jobs its open delivery holds.
+local open = {}
 -- Waiting ones leave the due range as they are met, so a few batches reach past any number of them.
 for batch = 1, 10 do
   local due = redis.call('ZRANGEBYSCORE', outbox, '-inf', ARGV[1], 'LIMIT', 0, 200)
+  local claimed = 0
   for _, id in ipairs(due) do
-    if #out >= max then break end
     local job = redis.call('HGET', jobs, id)
     if not job then
       redis.call('ZREM', outbox, id)
       redis.call('HDEL', claims, id)
     else
-      local after = cjson.decode(job).after
+      local decoded = cjson.decode(job)
+      local after = decoded.after
       if type(after) ~= 'string' or redis.call('HEXISTS', jobs, after) == 0 then
-        redis.call('ZADD', outbox, ARGV[2], id)
-        redis.call('HSET', claims, id, ARGV[4])
-        out[#out + 1] = job
+        local n = decoded.notifier
+        local joins = open[n] ~= nil and open[n] < batchMax
+        if joins or deliveries < max then
+          if joins then
+            open[n] = open[n] + 1
+          else
+            deliveries = deliveries + 1
+            if batchable[n] then open[n] = 1 end
+          end
+          redis.call('ZADD', outbox, ARGV[2], id)
+          redis.call('HSET', claims, id, ARGV[4])
+          out[#out + 1] = job
+          claimed = claimed + 1
+        end
       else
         -- Waits for its predecessor: due with that one (FINISH makes it due at once when that one ends).
         local at = redis.call('ZSCORE', outbox, after)
@@ -219,7 +239,7 @@ for batch = 1, 10 do
       end
     end
   end
-  if #out >= max or #due < 200 then break end
+  if #due < 200 or (deliveries >= max and claimed == 0) then break end
 end
 return out
 `;
@@ -290,9 +310,13 @@ export class AlertStore {
     return applied.map((i) => transitions[i]);
   }
 
-  /** Claims due notifications for `leaseMs` (see CLAIM). */
-  async claim(nowMs: number, leaseMs: number, max: number, token: string): Promise<NotificationJob[]> {
-    const out = (await this.redis.eval(CLAIM, 3, keys.alertsOutbox, keys.alertsJobs, keys.alertsClaims, nowMs, nowMs + leaseMs, max, token)) as string[];
+  /**
+   * Claims up to `max` deliveries of due notifications for `leaseMs` (see CLAIM): one notification
+   * each, or up to `batch.size` of one of `batch.notifiers` (sent as one message).
+   */
+  async claim(nowMs: number, leaseMs: number, max: number, token: string, batch: { size: number; notifiers: readonly string[] } = { size: 1, notifiers: [] }): Promise<NotificationJob[]> {
+    const args = [nowMs, nowMs + leaseMs, max, token, batch.size, ...batch.notifiers];
+    const out = (await this.redis.eval(CLAIM, 3, keys.alertsOutbox, keys.alertsJobs, keys.alertsClaims, ...args)) as string[];
     return out.map((j) => JSON.parse(j) as NotificationJob);
   }
 
