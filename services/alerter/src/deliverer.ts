@@ -22,9 +22,10 @@ export interface DelivererOptions {
  * alerter replicas never send the same one), POSTs them, and records the outcome: sent, due again
  * after a back-off, or given up. Notifications to one chat notifier (not webhooks, whose receivers
  * expect one alert per POST) that are due together go as one message, so a mass outage is a few
- * messages instead of one per stream; each of them is recorded as if sent alone. Runs beside evaluation and never holds it up: kick() starts work
- * and returns at once. A notification whose alerter died mid-delivery is claimed again by any
- * alerter once its lease (the timeout plus a margin) has passed.
+ * messages instead of one per stream; each of them is recorded as if sent alone. Runs beside
+ * evaluation and never holds it up: kick() starts work and returns at once. A notification whose
+ * alerter died mid-delivery is claimed again by any alerter once its lease (the timeout plus a
+ * margin) has passed.
  */
 export class Deliverer {
   /** This process's claim token. */
