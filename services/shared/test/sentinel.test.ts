@@ -90,14 +90,17 @@ describe('services connected through Redis Sentinel', () => {
         await new Promise((r) => setTimeout(r, 50));
       }
     })();
-    await eventually(() => expect(writes).toBeGreaterThan(3));
-    await group.killPrimary();
-    const writesAtKill = writes;
-
-    await promoted(group);
-    await eventually(() => expect(writes).toBeGreaterThan(writesAtKill + 5), RECOVERY_MS, 200);
-    writing = false;
-    await writer;
+    // Stopped whatever happens: a loop left running would keep jest from exiting after a failed try.
+    try {
+      await eventually(() => expect(writes).toBeGreaterThan(3));
+      await group.killPrimary();
+      const writesAtKill = writes;
+      await promoted(group);
+      await eventually(() => expect(writes).toBeGreaterThan(writesAtKill + 5), RECOVERY_MS, 200);
+    } finally {
+      writing = false;
+      await writer;
+    }
     expect(failures).toBeGreaterThan(0);
     expect(await serverPort(redis)).toBe(group.replicaPort);
     expect(await redis.get('before')).toBe('kept');
