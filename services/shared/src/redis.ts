@@ -54,7 +54,7 @@ const RECONNECT_AFTER_END_MS = 1000;
 /**
  * ioredis ends a connection for good, without retrying, when its connector is closed while it
  * connects. Its Sentinel failover detector does exactly that when the Sentinels announce the new
- * primary during a reconnect: in the failover test about one run in ten left the api without Redis
+ * primary during a reconnect: in a rare run of the failover test it left the api without Redis
  * for good. A connection that ends without disconnect() or quit() having been called is connected
  * again (the connector asks the Sentinels anew).
  */
